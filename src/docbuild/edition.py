@@ -1,0 +1,54 @@
+"""What a writer is asked to produce: one chapter variant, in one setting."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .errors import DocbuildError
+from .labels import Labels
+from .model import Chapter
+from .project import Project
+
+PAPER_SIZES = ("a4", "letter")
+#: Formats whose layout depends on the paper size.
+PAGED_FORMATS = ("pdf", "docx")
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything a writer needs besides the model: labels, paper, time, project."""
+
+    chapter: Chapter
+    labels: Labels
+    project: Project
+    paper: str = "a4"
+    #: Page on which each block starts in the A4 print edition, for the EPUB page-list.
+    print_pages: dict[str, int] = field(default_factory=dict)
+    print_page_count: int = 0
+
+    @property
+    def timestamp(self) -> datetime:
+        return build_time(self.chapter)
+
+    def file_name(self, fmt: str) -> str:
+        """``kazakhstan-ru.pdf``; ``kazakhstan-ru-letter.pdf`` for paged formats on Letter paper."""
+        stem = f"{self.chapter.id}-{self.chapter.lang}"
+        if self.paper != "a4" and fmt in PAGED_FORMATS:
+            stem += f"-{self.paper}"
+        return f"{stem}.{fmt}"
+
+
+def build_time(chapter: Chapter) -> datetime:
+    """The time written into editions: ``SOURCE_DATE_EPOCH`` if set, else the publication date.
+
+    Never the clock, so that the same source always gives the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except ValueError:
+            raise DocbuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'") from None
+    return datetime.fromisoformat(chapter.meta.date).replace(tzinfo=timezone.utc)

@@ -1,0 +1,54 @@
+"""Renders a chapter to HTML through the templates in ``layouts/``.
+
+The PDF and the EPUB share ``layouts/chapter.html.j2``; each extends it with
+its own blocks and stylesheet. The markup lives in templates, not in Python:
+this module only sets up jinja2 (autoescaped, reading nothing outside
+``layouts/``) and lets templates tell model nodes apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from . import model
+from .edition import Edition
+
+_NODE_TESTS = {
+    "text_node": model.Text,
+    "emph_node": model.Emph,
+    "strong_node": model.Strong,
+    "link_node": model.Link,
+    "quote_node": model.Quote,
+    "span_node": model.Span,
+}
+
+
+@lru_cache(maxsize=4)
+def environment(layouts: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(layouts),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    for name, cls in _NODE_TESTS.items():
+        env.tests[name] = lambda node, cls=cls: isinstance(node, cls)
+    env.filters["plain_text"] = model.plain_text
+    return env
+
+
+def render_html(edition: Edition, template: str, **context: object) -> str:
+    """Render ``template`` with the edition's chapter, labels and any extra context."""
+    env = environment(edition.project.layouts)
+    try:
+        page = env.get_template(template)
+    except jinja2.TemplateNotFound:
+        from .errors import DocbuildError
+
+        raise DocbuildError(f"layout template '{template}' not found", edition.project.layouts) from None
+    return page.render(chapter=edition.chapter, meta=edition.chapter.meta, labels=edition.labels, edition=edition, **context)
