@@ -1,0 +1,33 @@
+"""Page geometry for paged formats, read from ``layouts/paper.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+
+from .errors import DocbuildError
+from .project import Project
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    width: float  # millimetres
+    height: float
+    margin_top: float
+    margin_bottom: float
+    margin_inner: float
+    margin_outer: float
+    body_size: float  # points
+    line_height: float
+    family: str
+
+
+def page_geometry(project: Project, paper: str) -> PageGeometry:
+    path = project.layouts / "paper.toml"
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        return PageGeometry(**table[paper], **table["type"])
+    except OSError as exc:
+        raise DocbuildError(f"cannot read page geometry: {exc.strerror}", path) from None
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise DocbuildError(f"malformed page geometry for '{paper}': {exc}", path) from None
