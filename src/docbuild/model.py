@@ -130,9 +130,15 @@ class StaleTranslation:
     block_id: str
     path: Path
     line: int
+    #: The fingerprint recorded in the translation (``src=``), None if never recorded.
+    recorded: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: '{self.block_id}' ({self.lang}) is stale: its source text changed since translation"
+        why = "its original changed since it was translated" if self.recorded else "no src= fingerprint recorded"
+        return (
+            f"{self.path}:{self.line}: '{self.block_id}' ({self.lang}) may be out of date: {why}; "
+            f"revise it, then run: docbuild stamp {self.chapter} {self.lang} {self.block_id}"
+        )
 
 
 @dataclass(frozen=True)

@@ -418,7 +418,7 @@ def read_chapter_set(folder: Path, project: Project) -> ChapterSet:
         if (original.figure is None) != (chapter.figure is None):
             raise DocbuildError(f"the figure must be in every variant or in none (see {original.path.name})", chapter.path, 2)
         stale.extend(
-            StaleTranslation(folder.name, chapter.lang, b.id, chapter.path, b.line)
+            StaleTranslation(folder.name, chapter.lang, b.id, chapter.path, b.line, b.translated_from)
             for b in blocks
             if b.translated_from != hashes[b.id]
         )
