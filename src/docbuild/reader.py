@@ -57,7 +57,7 @@ _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/\u00a0")
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": False})
     md.use(front_matter_plugin).use(attrs_block_plugin).use(attrs_plugin, spans=True)
-    md.disable(["html_block", "html_inline", "image", "code", "fence", "table"], ignoreInvalid=True)
+    md.disable(["image", "code", "fence", "table"], ignoreInvalid=True)
     return md
 
 
@@ -80,15 +80,19 @@ class _Located:
     line: int
 
 
-def _located(node: yaml.Node, first_line: int) -> Any:
-    """Turn a composed YAML node into Python values that keep their line numbers."""
-    line = node.start_mark.line + first_line
+def _located(node: yaml.Node, first_line: int, line: int | None = None) -> _Located:
+    """Turn a composed YAML node into Python values that keep their line numbers.
+
+    A mapping's values take the line of their key, where an editor looks for them.
+    """
+    line = line if line is not None else node.start_mark.line + first_line
     if isinstance(node, yaml.MappingNode):
-        return _Located({k.value: _located(v, first_line) for k, v in node.value}, line)
+        return _Located(
+            {k.value: _located(v, first_line, k.start_mark.line + first_line) for k, v in node.value}, line
+        )
     if isinstance(node, yaml.SequenceNode):
         return _Located([_located(item, first_line) for item in node.value], line)
-    value = yaml.safe_load(yaml.serialize(node))
-    return _Located(value, line)
+    return _Located(yaml.safe_load(yaml.serialize(node)), line)
 
 
 def _front_matter(token: Token | None, path: Path) -> dict[str, _Located]:
@@ -245,6 +249,8 @@ class _Inlines:
                 self._close(stack)
             elif token.type == "hardbreak":
                 raise self.fail("line breaks inside a paragraph are not supported; start a new paragraph with its own id")
+            elif token.type == "html_inline":
+                raise self.fail(f"raw HTML ({token.content}) is not allowed in chapter text; use Markdown")
             elif token.type == "code_inline":
                 raise self.fail("inline code is not supported in chapter text")
             else:
