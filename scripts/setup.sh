@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what docbuild needs to build every edition: Debian's libraries
+# (Pango for WeasyPrint, HarfBuzz's subsetter for deterministic font
+# subsets) and the Python package itself. Idempotent; run as root or with sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+if ! dpkg -s $packages >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $packages
+fi
+python3 -m pip install -q -e '.[test]'
