@@ -50,7 +50,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory):
         key = tuple(sorted(formats))
         if key not in built:
             out = tmp_path_factory.mktemp("dist-" + "-".join(key))
-            build(ROOT, out, list(key))
+            build(ROOT, out, list(key), cache=False)
             built[key] = out
         return built[key]
 

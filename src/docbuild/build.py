@@ -1,44 +1,53 @@
-"""Builds editions: reads the project once, runs the writers, writes atomically.
+"""Builds editions: plans jobs, skips cached ones, runs the rest in parallel.
 
-Writers are imported only when their format is built, so that building just
-the plain text (or asking for ``--help``) never loads WeasyPrint.
+The steps, each cheap before the next:
+1. plan: one job per edition file, keyed by a hash of its inputs (plan.py);
+2. restore: a job whose key the cache knows is copied back, not rebuilt;
+3. read: only if some job must run, the chapters are parsed and validated;
+4. render: jobs of one chapter variant run together in one worker process,
+   PDF before EPUB, so the A4 layout feeds the EPUB page-list and is never
+   computed twice; variants run in parallel across processes.
+Writers are imported inside the workers only, so a no-op build (or
+``--help``) never loads WeasyPrint, python-docx or ebooklib.
 """
 
 from __future__ import annotations
 
 import importlib
+import multiprocessing
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from .cache import Cache
 from .edition import PAPER_SIZES, Edition
 from .errors import DocbuildError
-from .labels import load_labels
 from .model import ChapterSet, StaleTranslation
 from .output import write_atomic
+from .plan import Job, chapter_key, plan
 from .project import Project
-from .reader import read_project
 
-#: Format name -> (module, function). The order is the build order: the PDF
-#: comes before the EPUB, whose page-list is taken from the PDF's layout.
+#: Format name -> (module, function). The order is the build order within a
+#: chapter variant: the PDF comes before the EPUB, whose page-list it feeds.
 FORMATS: dict[str, tuple[str, str]] = {
     "txt": ("docbuild.text", "render_text"),
     "pdf": ("docbuild.pdf", "render_pdf"),
     "epub": ("docbuild.epub", "render_epub"),
     "docx": ("docbuild.docx", "render_docx"),
 }
+CACHE_FOLDER = ".docbuild-cache"
 
 
 @dataclass(frozen=True)
 class BuildResult:
+    #: Every edition the build asked for, now up to date in the output folder.
     written: tuple[Path, ...]
+    #: The subset that was rendered (the rest came from the cache).
+    rendered: tuple[Path, ...]
     stale: tuple[StaleTranslation, ...]
-
-
-def _writer(fmt: str) -> Callable:
-    module, function = FORMATS[fmt]
-    return getattr(importlib.import_module(module), function)
 
 
 def build(
@@ -48,62 +57,128 @@ def build(
     langs: list[str] | None = None,
     chapters: list[str] | None = None,
     paper: str = "a4",
+    jobs: int | None = None,
+    cache: bool = True,
 ) -> BuildResult:
-    """Build the selected editions of every chapter into ``out`` (default ``dist/``)."""
+    """Build the selected editions of every chapter into ``out`` (default ``dist/``).
+
+    ``jobs`` is the number of worker processes (default: one per core);
+    ``cache=False`` renders every edition even if its inputs are unchanged.
+    """
     if not isinstance(project, Project):
         project = Project.at(project)
-    formats = list(formats or FORMATS)
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = sorted(set(formats or []) - set(FORMATS))
     if unknown:
         raise DocbuildError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    formats = [f for f in FORMATS if f in (formats or FORMATS)]
     if paper not in PAPER_SIZES:
         raise DocbuildError(f"unknown paper size '{paper}'; choose from {', '.join(PAPER_SIZES)}")
     out_dir = Path(out) if out is not None else project.root / "dist"
-    chapter_sets = read_project(project, chapters)
-    written: list[Path] = []
-    for chapter_set in chapter_sets:
-        for edition in _editions(chapter_set, project, langs, paper):
-            written.extend(_build_edition(edition, formats, out_dir))
-    stale = tuple(s for cs in chapter_sets for s in cs.stale)
-    return BuildResult(tuple(written), stale)
+    store = Cache(project.root / CACHE_FOLDER)
+    planned = plan(project, formats, langs, chapters, paper)
+    todo = [job for job in planned if not (cache and store.restore(job, out_dir / job.file_name))]
+
+    chapter_sets: dict[str, ChapterSet] = {}
+    if todo:
+        from .reader import read_project
+
+        chapter_sets = {cs.id: cs for cs in read_project(project, sorted({job.chapter for job in todo}))}
+        _render(project, chapter_sets, todo, out_dir, store, jobs)
+    stale = _stale_translations(project, sorted({job.chapter for job in planned}), chapter_sets, store)
+    return BuildResult(
+        written=tuple(out_dir / job.file_name for job in planned),
+        rendered=tuple(out_dir / job.file_name for job in todo),
+        stale=stale,
+    )
 
 
-def _editions(chapter_set: ChapterSet, project: Project, langs: list[str] | None, paper: str) -> list[Edition]:
-    available = [c.lang for c in chapter_set.variants]
-    if langs:
-        missing = [lang for lang in langs if lang not in available]
-        if missing and len(langs) == 1:
-            raise DocbuildError(f"chapter '{chapter_set.id}' has no '{missing[0]}' variant (it has {', '.join(available)})")
-    return [
-        Edition(chapter, load_labels(project, chapter.lang), project, paper)
-        for chapter in chapter_set.variants
-        if not langs or chapter.lang in langs
-    ]
+def _render(
+    project: Project, chapter_sets: dict[str, ChapterSet], todo: list[Job], out_dir: Path, store: Cache, jobs: int | None
+) -> None:
+    from .labels import load_labels
+
+    groups: dict[tuple[str, str, str], list[Job]] = {}
+    for job in todo:
+        groups.setdefault(job.group, []).append(job)
+    tasks = []
+    for (chapter_id, lang, paper), group in groups.items():
+        edition = Edition(chapter_sets[chapter_id].variant(lang), load_labels(project, lang), project, paper)
+        if any(job.fmt == "epub" for job in group) and not any(job.fmt == "pdf" and job.paper == "a4" for job in group):
+            edition = _cached_print_pages(edition, store)
+        tasks.append((edition, [job.fmt for job in group]))
+
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if workers <= 1:
+        results = [render_edition(*task) for task in tasks]
+    else:
+        context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(render_edition, *zip(*tasks)))
+
+    for group, rendered in zip(groups.values(), results):
+        for job, (data, extra) in zip(group, rendered):
+            write_atomic(out_dir / job.file_name, data)
+            store.store(job, data, extra)
 
 
-def _build_edition(edition: Edition, formats: list[str], out_dir: Path) -> list[Path]:
-    written = []
-    for fmt in FORMATS:
-        if fmt not in formats:
-            continue
-        if fmt == "epub":
+def _writer(fmt: str) -> Callable:
+    module, function = FORMATS[fmt]
+    return getattr(importlib.import_module(module), function)
+
+
+def render_edition(edition: Edition, formats: list[str]) -> list[tuple[bytes, dict]]:
+    """Render the formats of one chapter variant, in order; returns (bytes, cache extras) per format.
+
+    Runs in a worker process, so it returns bytes and the parent writes them.
+    """
+    results = []
+    for fmt in formats:
+        if fmt == "epub" and not edition.print_page_count:
             edition = _with_print_pages(edition)
         result = _writer(fmt)(edition)
-        data = result if isinstance(result, bytes) else result.data
+        extra: dict = {}
         if fmt == "pdf" and edition.paper == "a4":
             edition = replace(edition, print_pages=dict(result.pages), print_page_count=result.page_count)
-        target = out_dir / edition.file_name(fmt)
-        write_atomic(target, data)
-        written.append(target)
-    return written
+            extra = {"pages": edition.print_pages, "page_count": edition.print_page_count}
+        results.append((result if isinstance(result, bytes) else result.data, extra))
+    return results
+
+
+def _cached_print_pages(edition: Edition, store: Cache) -> Edition:
+    """The A4 page of each block, from a cached PDF build of the same inputs, if there is one."""
+    chapter = edition.chapter
+    (pdf_job,) = plan(edition.project, ["pdf"], [chapter.lang], [chapter.id], "a4")
+    record = store.record(pdf_job)
+    if record is None or "pages" not in record:
+        return edition
+    return replace(edition, print_pages=record["pages"], print_page_count=record["page_count"])
 
 
 def _with_print_pages(edition: Edition) -> Edition:
-    """Lay out the A4 PDF (if not done already) to learn where each block is printed."""
-    if edition.print_page_count:
-        return edition
+    """Lay out the A4 PDF (when no PDF was built or cached) to learn where each block is printed."""
     layout = importlib.import_module("docbuild.pdf").layout_pages(replace(edition, paper="a4"))
     return replace(edition, print_pages=dict(layout.pages), print_page_count=layout.page_count)
+
+
+def _stale_translations(
+    project: Project, chapters: list[str], parsed: dict[str, ChapterSet], store: Cache
+) -> tuple[StaleTranslation, ...]:
+    """Translations whose original changed; cached per chapter so a no-op build needn't parse."""
+    stale: list[StaleTranslation] = []
+    for chapter in chapters:
+        key = chapter_key(project, chapter)
+        cached = store.stale(key)
+        if cached is None:
+            if chapter not in parsed:
+                from .reader import read_project
+
+                parsed[chapter] = read_project(project, [chapter])[0]
+            items = list(parsed[chapter].stale)
+            store.store_stale(key, [{**vars(s), "path": str(s.path)} for s in items])
+        else:
+            items = [StaleTranslation(**{**s, "path": Path(s["path"])}) for s in cached]
+        stale.extend(items)
+    return tuple(stale)
 
 
 def warn_stale(result: BuildResult) -> None:

@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--lang", action="append", dest="langs", help="only this language (repeatable)")
     build.add_argument("--chapter", action="append", dest="chapters", help="only this chapter id (repeatable)")
     build.add_argument("--paper", default="a4", choices=["a4", "letter"], help="paper size of PDF and DOCX")
+    build.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    build.add_argument("--no-cache", action="store_true", help="render every edition even if its inputs are unchanged")
 
     stamp = commands.add_parser(
         "stamp", help="record that a translation is up to date with its original (sets src= fingerprints)"
@@ -41,9 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build import build, warn_stale
 
-            result = build(args.project, args.out, args.formats, args.langs, args.chapters, args.paper)
+            result = build(
+                args.project, args.out, args.formats, args.langs, args.chapters, args.paper,
+                jobs=args.jobs, cache=not args.no_cache,
+            )
             for path in result.written:
-                print(path)
+                print(path, "(built)" if path in result.rendered else "(unchanged)")
             warn_stale(result)
         elif args.command == "stamp":
             from .stamp import stamp

@@ -33,11 +33,18 @@ class Edition:
         return build_time(self.chapter)
 
     def file_name(self, fmt: str) -> str:
-        """``kazakhstan-ru.pdf``; ``kazakhstan-ru-letter.pdf`` for paged formats on Letter paper."""
-        stem = f"{self.chapter.id}-{self.chapter.lang}"
-        if self.paper != "a4" and fmt in PAGED_FORMATS:
-            stem += f"-{self.paper}"
-        return f"{stem}.{fmt}"
+        return edition_file_name(self.chapter.id, self.chapter.lang, fmt, self.paper)
+
+
+def edition_file_name(chapter_id: str, lang: str, fmt: str, paper: str = "a4") -> str:
+    """``kazakhstan-ru.pdf``; ``kazakhstan-ru-letter.pdf`` for paged formats on Letter paper.
+
+    Tools and people depend on these names; change them nowhere else.
+    """
+    stem = f"{chapter_id}-{lang}"
+    if paper != "a4" and fmt in PAGED_FORMATS:
+        stem += f"-{paper}"
+    return f"{stem}.{fmt}"
 
 
 def build_time(chapter: Chapter) -> datetime:

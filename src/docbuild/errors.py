@@ -19,6 +19,10 @@ class DocbuildError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self):
+        # Keep path and line when the error crosses a process boundary (parallel builds).
+        return (type(self), (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:

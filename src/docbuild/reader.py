@@ -49,8 +49,6 @@ _OPTIONAL_META = ("figure", "translation-of")
 _FIGURE_KEYS = ("src", "alt", "caption", "credit", "placeholder")
 _LINK_SCHEMES = ("https:", "http:", "mailto:")
 _FILE_NAME = re.compile(r"\b[\w-]+\.(?:jpe?g|png|gif|tiff?|webp|svg)\b", re.IGNORECASE)
-#: Files in a chapter folder that are documentation, not language variants.
-_NOT_VARIANTS = {"README", "glossary"}
 _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/\u00a0")
 
 
@@ -400,7 +398,7 @@ def _align(original: list[_Block], original_path: Path, variant: list[_Block], v
 
 def read_chapter_set(folder: Path, project: Project) -> ChapterSet:
     """Read every language variant of a chapter and check that they align."""
-    paths = sorted(p for p in folder.glob("*.md") if p.stem not in _NOT_VARIANTS)
+    paths = project.variant_files(folder.name)
     if not paths:
         raise DocbuildError("no language variants (en.md, ru.md, ...) in this chapter folder", folder)
     if not _ID.match(folder.name):
@@ -433,15 +431,7 @@ def read_chapter_set(folder: Path, project: Project) -> ChapterSet:
 
 def read_project(project: Project, chapters: list[str] | None = None) -> list[ChapterSet]:
     """Every chapter under ``source/`` (or those named), each with all its variants."""
-    folders = sorted(p for p in project.source.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if chapters:
-        unknown = set(chapters) - {p.name for p in folders}
-        if unknown:
-            raise DocbuildError(f"no chapter named {', '.join(sorted(unknown))} in source/", project.source)
-        folders = [p for p in folders if p.name in chapters]
-    if not folders:
-        raise DocbuildError("no chapters: add a folder such as source/my-chapter/ with en.md", project.source)
-    return [read_chapter_set(folder, project) for folder in folders]
+    return [read_chapter_set(project.source / chapter, project) for chapter in project.chapter_ids(chapters)]
 
 
 def current_fingerprints(chapter_set: ChapterSet, project: Project) -> dict[str, str]:
