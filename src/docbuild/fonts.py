@@ -1,0 +1,161 @@
+"""The vendored fonts in ``fonts/``, and the check that they cover the chapter.
+
+Every edition uses only the four Noto Serif files shipped with the project:
+a missing glyph would otherwise be drawn from whatever font the machine
+happens to have (or as a blank box), which differs between machines and
+breaks PDF/UA's rule that every character has a glyph (Matterhorn 10-001).
+So the writers call :func:`check_glyphs` before rendering, and it names the
+character, the file and the line to fix.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from fontTools.ttLib import TTFont, TTLibError
+
+from .errors import DocbuildError
+from .labels import Labels
+from .model import Chapter, plain_text
+from .project import Project
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One vendored font file and the CSS descriptors it answers to."""
+
+    path: Path
+    weight: int  # 400 or 700
+    style: str  # "normal" or "italic"
+    postscript_name: str
+
+
+#: Vendored file stems by (weight, style); the family name comes from paper.toml.
+_FACES = {
+    (400, "normal"): "Regular",
+    (400, "italic"): "Italic",
+    (700, "normal"): "Bold",
+    (700, "italic"): "BoldItalic",
+}
+
+#: Characters a layout engine adds on its own and that must have glyphs too:
+#: the hyphen drawn at a hyphenated line end and the digits of page numbers.
+LAYOUT_CHARACTERS = "\u2010-0123456789"
+
+#: Characters that are never drawn, so need no glyph.
+_INVISIBLE = {"\n", "\t", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+
+
+def font_faces(project: Project, family: str = "Noto Serif") -> tuple[FontFace, ...]:
+    """The four faces of ``family`` in ``fonts/``, regular, italic, bold and bold italic.
+
+    A missing file is an error rather than a silent fallback, since the
+    fallback would be a system font the reader's copy may not have.
+    """
+    stem = family.replace(" ", "")
+    faces = []
+    for (weight, style), suffix in _FACES.items():
+        path = project.fonts / f"{stem}-{suffix}.ttf"
+        if not path.is_file():
+            raise DocbuildError(f"font file {path.name} is missing; docbuild uses only the fonts in fonts/", path)
+        faces.append(FontFace(path, weight, style, _postscript_name(path)))
+    return tuple(faces)
+
+
+@lru_cache(maxsize=16)
+def _font(path: Path) -> TTFont:
+    try:
+        return TTFont(path, lazy=True)
+    except (OSError, TTLibError) as exc:
+        raise DocbuildError(f"cannot read the font: {exc}", path) from None
+
+
+def _postscript_name(path: Path) -> str:
+    return str(_font(path)["name"].getDebugName(6))
+
+
+@lru_cache(maxsize=16)
+def _cmap(path: Path) -> frozenset[int]:
+    return frozenset(_font(path).getBestCmap())
+
+
+def coverage(faces: tuple[FontFace, ...]) -> frozenset[int]:
+    """Code points every one of ``faces`` has a glyph for.
+
+    The intersection, not the union: any run of text may be set in any face
+    (a bold span, an italic caption), and one face missing a glyph is enough
+    for a fallback font to appear.
+    """
+    covered: frozenset[int] | None = None
+    for face in faces:
+        cmap = _cmap(face.path)
+        covered = cmap if covered is None else covered & cmap
+    return covered or frozenset()
+
+
+def chapter_texts(chapter: Chapter) -> Iterator[tuple[str, int | None]]:
+    """Every text of the chapter that reaches a reader, with its source line."""
+    meta = chapter.meta
+    # The reader keeps no line per metadata field; the front matter starts on line 2.
+    for text in (meta.title, meta.subtitle, meta.author, meta.publisher, meta.description, *meta.keywords):
+        yield text, 2
+    if chapter.figure is not None:
+        figure = chapter.figure
+        yield figure.alt, figure.line
+        yield plain_text(figure.caption), figure.line
+        yield plain_text(figure.credit), figure.line
+    for paragraph in chapter.intro:
+        yield plain_text(paragraph.content), paragraph.line
+    for section in chapter.sections:
+        yield plain_text(section.heading), section.line
+        for paragraph in section.paragraphs:
+            yield plain_text(paragraph.content), paragraph.line
+
+
+def _label_texts(labels: Labels) -> Iterator[str]:
+    for value in labels.table.values():
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, list):
+            yield from (str(item) for item in value)
+
+
+def check_glyphs(
+    chapter: Chapter, faces: tuple[FontFace, ...], labels: Labels | None = None, project: Project | None = None
+) -> None:
+    """Raise if any character of the chapter (or of its labels) has no glyph in ``faces``.
+
+    The error names the character as ``U+XXXX 'c' (NAME)`` and points at the
+    source line (or the labels file of ``project``) where it first occurs.
+    """
+    covered = coverage(faces)
+
+    def missing(text: str) -> str | None:
+        for char in text:
+            if char not in _INVISIBLE and ord(char) not in covered:
+                return char
+        return None
+
+    for text, line in chapter_texts(chapter):
+        char = missing(text)
+        if char is not None:
+            raise DocbuildError(_message(char, faces), chapter.path, line)
+    if labels is not None:
+        for text in _label_texts(labels):
+            char = missing(text)
+            if char is not None:
+                where = project.layouts / "labels" / f"{labels.lang}.toml" if project else None
+                raise DocbuildError(_message(char, faces), where)
+    char = missing(LAYOUT_CHARACTERS)
+    if char is not None:
+        raise DocbuildError(_message(char, faces), faces[0].path.parent)
+
+
+def _message(char: str, faces: tuple[FontFace, ...]) -> str:
+    name = unicodedata.name(char, "unnamed character")
+    fonts = ", ".join(face.path.name for face in faces)
+    return f"character U+{ord(char):04X} '{char}' ({name}) has no glyph in the fonts ({fonts}); replace it or add a font that has it"

@@ -1,0 +1,412 @@
+"""The tagged PDF/UA-1 edition, checked with readers independent of the writer.
+
+pikepdf reads the file's objects; poppler's pdfinfo, pdffonts and pdftotext
+read it as a viewer would. Rule ids are those of ../shared/accessibility.md
+(Matterhorn Protocol 1.02 checkpoints, WCAG success criteria).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from docbuild.build import build
+from docbuild.edition import Edition
+from docbuild.errors import DocbuildError
+from docbuild.fetcher import ProjectFetcher
+from docbuild.labels import load_labels
+from docbuild.model import Span, plain_text, spans
+from docbuild.project import Project
+from docbuild.reader import read_project
+
+from conftest import ROOT, require_tool
+
+LANGS = ("en", "ru")
+#: Operators that put marks on the page (ISO 32000-1 8.2, 9.4.3, 8.8).
+PAINTING = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Tj", "TJ", "'", '"', "Do", "sh", "BI"}
+
+
+@pytest.fixture(scope="module")
+def chapters():
+    return {c.lang: c for cs in read_project(Project.at(ROOT), None) for c in cs.variants}
+
+
+@pytest.fixture(scope="module")
+def pdfs(dist) -> dict[str, Path]:
+    out = dist("pdf")
+    return {lang: out / f"kazakhstan-{lang}.pdf" for lang in LANGS}
+
+
+def _run(*args: str) -> str:
+    require_tool(args[0])
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def _normal(text: str) -> str:
+    """Whitespace-normalised text; a soft hyphen, or a hyphen, at a line end does not split the word."""
+    text = re.sub("\u00ad\\s*", "", text)
+    text = re.sub("-\n", "-", text).replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(text.split())
+
+
+def _elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Structure elements in reading (pre-)order."""
+    found: list[pikepdf.Dictionary] = []
+
+    def walk(node: pikepdf.Object) -> None:
+        kids = node.get("/K")
+        kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                found.append(kid)
+                walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+def _struct_texts(path: Path) -> list[tuple[str, str]]:
+    """(type, text) of every structure element in reading order, as poppler reads them."""
+    rows: list[list] = []  # [depth, type, text]
+    for line in _run("pdfinfo", "-struct-text", str(path)).splitlines():
+        body = line.lstrip(" ")
+        depth = len(line) - len(body)
+        if body.startswith('"'):
+            text = body[1:-1]
+            for row in reversed(rows):  # the element and its ancestors
+                if row[0] < depth:
+                    row[2] += text
+                    depth = row[0]
+        elif body and not body.startswith("/"):
+            rows.append([depth, body.split()[0].rstrip(":"), ""])
+    return [(kind, text) for _, kind, text in rows]
+
+
+# --------------------------------------------------------------------------
+# Catalog and metadata
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalog_marked_lang_display_title(pdfs, lang):
+    """Matterhorn 01-001 (MarkInfo), 11-006 (Lang), 07-001 (DisplayDocTitle); WCAG 3.1.1."""
+    with pikepdf.open(pdfs[lang]) as pdf:
+        root = pdf.Root
+        assert root.MarkInfo.Marked is True
+        assert str(root.Lang) == lang
+        assert root.ViewerPreferences.DisplayDocTitle is True
+        assert "/StructTreeRoot" in root
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_xmp_pdfua_part_and_title(pdfs, chapters, lang):
+    """Matterhorn 06-002 (dc:title), 06-003 (pdfuaid:part = 1)."""
+    meta = chapters[lang].meta
+    with pikepdf.open(pdfs[lang]) as pdf:
+        xmp = pdf.open_metadata()
+        assert xmp["pdfuaid:part"] == "1"
+        assert xmp["dc:title"] == f"{meta.title}: {meta.subtitle}"
+        assert set(xmp["dc:language"]) == {lang}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdfinfo_tagged_metadata_and_dates(pdfs, chapters, lang):
+    """pdfinfo: Tagged: yes; title, author, subject, keywords; dates from the source, not the clock."""
+    info = _run("pdfinfo", "-isodates", str(pdfs[lang]))
+    meta = chapters[lang].meta
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+    assert re.search(rf"^Title:\s+{re.escape(meta.title)}: ", info, re.M)
+    assert re.search(rf"^Author:\s+{re.escape(meta.author)}$", info, re.M)
+    assert re.search(r"^Subject:\s+\S", info, re.M)
+    assert re.search(rf"^Keywords:\s+{re.escape(meta.keywords[0])}, ", info, re.M)
+    assert re.search(rf"^CreationDate:\s+{meta.date}T00:00:00", info, re.M)
+    assert re.search(rf"^ModDate:\s+{meta.date}T00:00:00", info, re.M)
+
+
+# --------------------------------------------------------------------------
+# Structure tree
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_structure_reading_order_headings_figure(pdfs, chapters, lang):
+    """WCAG 1.3.1/2.4.6, Matterhorn 14-002/14-003: one H1, then H2s in source order;
+    13-004: a Figure with /Alt equal to the source alt text, and its Caption."""
+    chapter = chapters[lang]
+    with pikepdf.open(pdfs[lang]) as pdf:
+        elements = _elements(pdf)
+        kinds = [str(e.S)[1:] for e in elements]
+        figures = [e for e in elements if e.S == "/Figure"]
+        assert len(figures) == 1
+        figure = figures[0]
+        assert str(figure.Alt) == chapter.figure.alt
+        assert [str(k.S) for k in figure.K if isinstance(k, pikepdf.Dictionary) and "/S" in k] == ["/Caption"]
+    texts = _struct_texts(pdfs[lang])
+    assert [kind for kind, _ in texts] == kinds  # poppler and pikepdf see the same tree
+    outline = [(kind, text) for kind, text in texts if kind in ("H1", "H2", "Figure", "Caption")]
+    assert outline[0] == ("H1", chapter.meta.title)
+    assert [kind for kind, _ in outline[1:3]] == ["Figure", "Caption"]
+    assert [_normal(text) for kind, text in outline if kind == "H2"] == [
+        _normal(plain_text(s.heading)) for s in chapter.sections
+    ]
+    first_paragraph = next(i for i, (kind, text) in enumerate(texts) if kind == "P" and text and i > kinds.index("Caption"))
+    assert _normal(plain_text(chapter.intro[0].content)).startswith(_normal(texts[first_paragraph][1])[:40])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_structure_types_standard(pdfs, lang):
+    """Matterhorn 02-001: every structure type is standard or role-mapped."""
+    standard = {"Document", "Part", "Sect", "NonStruct", "H1", "H2", "P", "Span", "Figure", "Caption", "Link"}
+    with pikepdf.open(pdfs[lang]) as pdf:
+        role_map = pdf.Root.StructTreeRoot.get("/RoleMap", {})
+        for element in _elements(pdf):
+            assert str(element.S)[1:] in standard or str(element.S) in role_map
+
+
+def test_foreign_spans_have_lang(pdfs, chapters):
+    """WCAG 3.1.2: every English span of the Russian PDF is a structure element with /Lang (en);
+    the English PDF, having no foreign spans, has none."""
+    chapter = chapters["ru"]
+    runs = [chapter.figure.caption, chapter.figure.credit, *(p.content for p in chapter.paragraphs())]
+    runs += [s.heading for s in chapter.sections]
+    expected = sorted(_normal(plain_text(span.children)) for run in runs for span in spans(run) if isinstance(span, Span))
+    assert expected, "ru.md should have English spans"
+    texts = _struct_texts(pdfs["ru"])
+    with pikepdf.open(pdfs["ru"]) as pdf:
+        tagged = [(str(e.Lang), _normal(texts[i][1])) for i, e in enumerate(_elements(pdf)) if "/Lang" in e]
+    assert {lang for lang, _ in tagged} == {"en"}
+    # A span broken over two lines is two elements; rejoin the pieces of each span.
+    found = " ".join(text for _, text in tagged)
+    for text in expected:
+        assert text.replace(" ", "") in found.replace(" ", "").replace("\u2010", ""), text
+    assert len(tagged) >= len(expected)
+    with pikepdf.open(pdfs["en"]) as pdf:
+        assert not [e for e in _elements(pdf) if "/Lang" in e]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_all_painting_inside_tagged_or_artifact(pdfs, lang):
+    """Matterhorn 01-005: every painting operator is in an MCID sequence or an /Artifact."""
+    with pikepdf.open(pdfs[lang]) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            stack: list[bool] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BDC", "BMC"):
+                    props = operands[1] if op == "BDC" else None
+                    tagged = isinstance(props, pikepdf.Dictionary) and "/MCID" in props
+                    stack.append(operands[0] == "/Artifact" or tagged)
+                elif op == "EMC":
+                    stack.pop()
+                elif op in PAINTING:
+                    assert any(stack), f"page {number}: untagged {op}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_mcid_in_parent_tree_and_structure(pdfs, lang):
+    """Matterhorn 01-005/ParentTree: every MCID on a page is owned by a reachable structure element."""
+    with pikepdf.open(pdfs[lang]) as pdf:
+        reachable = {e.objgen for e in _elements(pdf)}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for index, page in enumerate(pdf.pages):
+            owners = tree[int(page.StructParents)]
+            mcids = [
+                int(operands[1].MCID)
+                for operands, operator in pikepdf.parse_content_stream(page)
+                if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]
+            ]
+            assert mcids and len(set(mcids)) == len(mcids)
+            for mcid in mcids:
+                assert owners[mcid].objgen in reachable, f"page {index + 1} MCID {mcid} is an orphan"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_running_header_and_footer_are_artifacts(pdfs, chapters, lang):
+    """Matterhorn 01-005 / WeasyPrint#1836: "Page N of M" is printed but not in the structure tree."""
+    labels = load_labels(Project.at(ROOT), lang)
+    footer = labels.format("page_of", page=1, pages=_page_count(pdfs[lang]))
+    assert footer in _run("pdftotext", "-f", "1", "-l", "1", str(pdfs[lang]), "-")
+    structure = " ".join(text for _, text in _struct_texts(pdfs[lang]))
+    assert footer not in structure
+    assert chapters[lang].meta.publisher not in structure.split(".")[-1]  # only in the colophon sentence
+
+
+def _page_count(path: Path) -> int:
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_bookmarks_follow_headings(pdfs, chapters, lang):
+    """Matterhorn 28-*: the outline is the title, then one entry per section."""
+    chapter = chapters[lang]
+    with pikepdf.open(pdfs[lang]) as pdf:
+        with pdf.open_outline() as outline:
+            (top,) = outline.root
+            assert top.title == chapter.meta.title
+            assert [_normal(item.title) for item in top.children] == [
+                _normal(plain_text(s.heading)) for s in chapter.sections
+            ]
+
+
+# --------------------------------------------------------------------------
+# Text and fonts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdftotext_has_every_paragraph_unbroken(pdfs, chapters, lang):
+    """pdftotext gives every paragraph in reading order, words unbroken by hyphenation
+    (the hyphen added at a line end is extracted as a soft hyphen, U+00AD). ``-raw``
+    because poppler's layout mode drops a real hyphen at a line end ("25-year-old")."""
+    width, height = _page_size(pdfs[lang])
+    margin = 72  # points: header and footer sit in the page margins, outside the crop
+    text = _run(
+        "pdftotext", "-raw", "-nopgbrk", "-x", "0", "-y", str(margin), "-W", str(round(width)),
+        "-H", str(round(height) - 2 * margin), str(pdfs[lang]), "-",
+    )
+    assert "\u2010" not in text
+    flowing = _normal(text)
+    position = 0
+    for paragraph in chapters[lang].paragraphs():
+        expected = _normal(plain_text(paragraph.content))
+        found = flowing.find(expected, position)
+        assert found >= 0, f"{paragraph.id} missing or broken: {expected[:60]}"
+        position = found + len(expected)
+
+
+def _page_size(path: Path) -> tuple[float, float]:
+    with pikepdf.open(path) as pdf:
+        box = [float(v) for v in pdf.pages[0].MediaBox]
+        return box[2] - box[0], box[3] - box[1]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdffonts_only_vendored_embedded_with_unicode(pdfs, lang):
+    """Matterhorn 31-*: every font embedded, subset, with ToUnicode; only the vendored family."""
+    rows = _run("pdffonts", str(pdfs[lang])).splitlines()[2:]
+    assert rows
+    for row in rows:
+        name, *_, emb, sub, uni, _obj, _gen = row.split()
+        assert (emb, sub, uni) == ("yes", "yes", "yes"), row
+        assert re.fullmatch(r"[A-Z]{6}\+docbuild-Noto-Serif(-Bold|-Italic|-BoldItalic)?", name), row
+
+
+def test_missing_glyph_names_character_file_and_line(project):
+    """Matterhorn 10-001 / no fallback font: a character outside Noto Serif stops the build."""
+    source = project / "source" / "kazakhstan" / "en.md"
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith("Kazakhstan was rocked"))
+    lines[index] = lines[index].replace("Almaty", "Almaty (\u963f\u62c9\u6728\u56fe)", 1)
+    source.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DocbuildError) as caught:
+        build(project, project / "dist", ["pdf"], ["en"])
+    error = caught.value
+    assert "U+963F" in error.message and "\u963f" in error.message
+    assert error.path == source and error.line == index + 1
+
+
+# --------------------------------------------------------------------------
+# The photo, reproducibility, paper
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_photo_has_no_exif_and_is_srgb(pdfs, lang):
+    """The embedded photo carries no EXIF/GPS (it could identify the people in it)."""
+    with pikepdf.open(pdfs[lang]) as pdf:
+        images = {
+            x.objgen: x for page in pdf.pages for x in page.Resources.get("/XObject", {}).values() if x.Subtype == "/Image"
+        }
+        assert len(images) == 1
+        data = next(iter(images.values())).read_raw_bytes()
+    assert b"Exif" not in data and b"GPS" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert not image.getexif()
+        assert image.mode == "RGB"
+
+
+def test_two_builds_are_byte_identical(pdfs, tmp_path):
+    """Same source, same bytes: fixed dates, /ID from content, deterministic subsetting."""
+    build(ROOT, tmp_path, ["pdf"], cache=False)
+    for lang in LANGS:
+        assert (tmp_path / f"kazakhstan-{lang}.pdf").read_bytes() == pdfs[lang].read_bytes()
+
+
+def test_letter_paper(tmp_path):
+    """--paper letter gives 612 x 792 pt pages in kazakhstan-<lang>-letter.pdf."""
+    result = build(ROOT, tmp_path, ["pdf"], ["en"], paper="letter")
+    assert [p.name for p in result.written] == ["kazakhstan-en-letter.pdf"]
+    with pikepdf.open(result.written[0]) as pdf:
+        assert {tuple(round(float(v)) for v in page.MediaBox) for page in pdf.pages} == {(0, 0, 612, 792)}
+
+
+def test_layout_pages_match_the_pdf(chapters):
+    """The EPUB page-list comes from layout_pages; it must agree with the rendered PDF."""
+    from docbuild.pdf import layout_pages, render_pdf
+
+    project = Project.at(ROOT)
+    chapter = chapters["en"]
+    edition = Edition(chapter, load_labels(project, "en"), project)
+    rendered = render_pdf(edition)
+    layout = layout_pages(edition)
+    assert layout.pages == rendered.pages and layout.page_count == rendered.page_count
+    with pikepdf.open(io.BytesIO(rendered.data)) as pdf:
+        assert len(pdf.pages) == rendered.page_count
+    ids = ["title", *(p.id for p in chapter.intro)]
+    for section in chapter.sections:
+        ids += [section.id, *(p.id for p in section.paragraphs)]
+    assert list(rendered.pages) == ids
+    assert rendered.pages["title"] == 1
+    assert list(rendered.pages.values()) == sorted(rendered.pages.values())
+    assert rendered.pages[ids[-1]] == rendered.page_count
+
+
+# --------------------------------------------------------------------------
+# Only local files
+
+
+@pytest.fixture
+def fetcher(project) -> ProjectFetcher:
+    return ProjectFetcher(Project.at(project), {"docbuild:photo.jpg": (b"\xff\xd8", "image/jpeg")})
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.org/photo.jpg", "https://example.org/style.css", "ftp://example.org/x", "file:///etc/passwd"],
+)
+def test_fetcher_refuses_remote_and_outside(fetcher, url):
+    with pytest.raises(DocbuildError, match="refusing"):
+        fetcher.fetch(url)
+
+
+def test_fetcher_refuses_dot_dot_and_symlink_escape(fetcher, project, tmp_path):
+    escape = (project / "layouts" / ".." / ".." / "secret.txt")
+    (tmp_path / "secret.txt").write_text("secret")
+    with pytest.raises(DocbuildError, match="outside the project"):
+        fetcher.fetch(escape.as_uri().replace("/layouts/", "/layouts/./"))
+    link = project / "source" / "link.txt"
+    link.symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(DocbuildError, match="outside the project"):
+        fetcher.fetch(link.as_uri())
+
+
+def test_fetcher_serves_project_files_and_generated(fetcher, project):
+    font = project / "fonts" / "NotoSerif-Regular.ttf"
+    assert fetcher.fetch(font.as_uri()).read() == font.read_bytes()
+    response = fetcher.fetch("docbuild:photo.jpg")
+    assert response.read() == b"\xff\xd8" and response.content_type == "image/jpeg"
+    with pytest.raises(DocbuildError):
+        fetcher.fetch("docbuild:other.jpg")
+
+
+@pytest.mark.parametrize("url", ["http://example.org/bg.png", "file:///etc/passwd"])
+def test_remote_url_in_layout_fails_the_build(project, url):
+    """A stylesheet pointing at the network or outside the project stops the build with a clear error."""
+    css = project / "layouts" / "print.css.j2"
+    css.write_text(css.read_text(encoding="utf-8") + f'\nbody {{ background: url("{url}"); }}\n', encoding="utf-8")
+    with pytest.raises(DocbuildError, match="refusing"):
+        build(project, project / "dist", ["pdf"], ["en"])
