@@ -19,7 +19,8 @@ from .project import Project
 REQUIRED = (
     "language_name", "photo", "image_description", "caption", "credit", "placeholder_note",
     "contents", "page", "page_of", "pages", "cover", "landmarks", "start_of_content",
-    "published", "date", "months", "print_edition", "accessibility_summary",
+    "published", "date", "months", "print_edition",
+    "accessibility_summary_text", "accessibility_summary_photo", "accessibility_summary_pages",
 )
 
 
