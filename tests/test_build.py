@@ -75,9 +75,10 @@ def test_help_and_text_build_do_not_import_heavy_writers(tmp_path):
         "heavy = [m for m in ('weasyprint', 'docx', 'ebooklib', 'pikepdf') if m in sys.modules]; "
         "print(heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip().endswith("[]"), out
-    help_text = subprocess.run([sys.executable, "-m", "docbuild.cli", "--help"], capture_output=True, text=True)
+    help_text = subprocess.run([sys.executable, "-m", "docbuild.cli", "--help"], capture_output=True, text=True, env=env)
     assert help_text.returncode == 0 and "build" in help_text.stdout
 
 
