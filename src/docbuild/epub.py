@@ -75,8 +75,7 @@ _ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=timezone.utc)
 class PageMarkers:
     """Where the page-break markers of the print edition go in the chapter.
 
-    ``starts`` maps a block to the print page that starts with it (the
-    template's ``page_breaks`` hook). A page on which no block starts (a long
+    ``starts`` maps a block to the print page that starts with it. A page on which no block starts (a long
     paragraph runs over all of it) is in ``continued``, under the block that
     runs over it: its marker goes just before that block, after the block's
     own, so the page-list still has every page and "page N" opens the text
@@ -86,6 +85,13 @@ class PageMarkers:
     starts: dict[str, int]
     continued: dict[str, tuple[int, ...]]
     pages: tuple[int, ...]
+
+    def by_block(self) -> dict[str, tuple[int, ...]]:
+        """The pages whose markers precede each block, in page order (the template's ``page_breaks``)."""
+        blocks = {block: (page,) for block, page in self.starts.items()}
+        for block, pages in self.continued.items():
+            blocks[block] = blocks.get(block, ()) + pages
+        return blocks
 
 
 def block_ids(chapter: Chapter) -> list[str]:
@@ -177,11 +183,11 @@ def _documents(edition: Edition, markers: PageMarkers, photo: _Photo | None) -> 
         page_list=markers.pages,
         **common,
     )
-    chapter = render_html(edition, "epub-chapter.xhtml.j2", page_breaks=markers.starts, **common)
+    chapter = render_html(edition, "epub-chapter.xhtml.j2", page_breaks=markers.by_block(), **common)
     return _Documents(
         cover=_xhtml(cover, COVER, edition),
         nav=_xhtml(nav, NAV, edition),
-        chapter=_add_continued_pages(_xhtml(chapter, CHAPTER, edition), markers, edition),
+        chapter=_xhtml(chapter, CHAPTER, edition),
     )
 
 
@@ -196,36 +202,6 @@ def _xhtml(text: str, name: str, edition: Edition) -> bytes:
     except etree.XMLSyntaxError as exc:
         raise DocbuildError(f"the EPUB's {name} is not well-formed XHTML: {exc}", edition.project.layouts) from None
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8")
-
-
-def _add_continued_pages(document: bytes, markers: PageMarkers, edition: Edition) -> bytes:
-    """Insert the markers of pages on which no block starts (see :class:`PageMarkers`).
-
-    chapter.html.j2 emits at most one marker per block, which covers every
-    page that some block starts on; the rare others are added here.
-    """
-    if not markers.continued:
-        return document
-    root = etree.fromstring(document)
-    for block, pages in markers.continued.items():
-        found = root.xpath("//*[@id=$id]", id=block)
-        if not found:
-            raise DocbuildError(f"block '{block}' is missing from the EPUB's {CHAPTER}", edition.chapter.path)
-        element = found[0]
-        for page in pages:
-            marker = etree.Element(
-                f"{{{XHTML_NS}}}span",
-                {
-                    f"{{{EPUB_NS}}}type": "pagebreak",
-                    "role": "doc-pagebreak",
-                    "id": f"page-{page}",
-                    "aria-label": edition.labels.format("page", page=page),
-                },
-            )
-            marker.tail = "\n"
-            element.addprevious(marker)
-    body = etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=False, doctype="<!DOCTYPE html>")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 # --------------------------------------------------------------------------
