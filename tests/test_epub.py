@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import pikepdf
 import pytest
 from lxml import etree
+from fontTools.ttLib import TTFont
 from PIL import Image
 
 import validators
@@ -23,6 +24,7 @@ from conftest import ROOT
 from docbuild.build import build
 from docbuild.edition import Edition, build_time
 from docbuild.epub import CONFORMS_TO, block_ids, identifier, page_markers, render_epub
+from docbuild.fonts import chapter_texts
 from docbuild.labels import load_labels
 from docbuild.model import Chapter, plain_text, spans
 from docbuild.project import Project
@@ -367,9 +369,15 @@ def test_fonts_are_embedded_with_their_licence(built: Path, lang: str) -> None:
     """accessibility.md: "Fonts embedded with their licences"; no fixed layout (rendition:layout absent)."""
     epub = package(built, lang)
     hrefs = {i.get("href"): i.get("media-type") for i in epub.items()}
+    used = {ord(c) for c in "".join(text for text, _ in chapter_texts(chapter(lang))) if not c.isspace()}
     for name in ("NotoSerif-Regular", "NotoSerif-Italic", "NotoSerif-Bold", "NotoSerif-BoldItalic"):
         assert hrefs[f"fonts/{name}.ttf"] == "font/ttf"
-        assert epub.zip.read(epub.path(f"fonts/{name}.ttf")) == (ROOT / "fonts" / f"{name}.ttf").read_bytes()
+        data = epub.zip.read(epub.path(f"fonts/{name}.ttf"))
+        original = (ROOT / "fonts" / f"{name}.ttf").read_bytes()
+        assert len(data) < len(original) / 4, "subset to the chapter's characters"
+        font = TTFont(io.BytesIO(data))
+        assert used <= set(font.getBestCmap()), "every character of the chapter has its glyph"
+        assert font["name"].getDebugName(4) == TTFont(io.BytesIO(original))["name"].getDebugName(4)
     assert epub.zip.read(epub.path("fonts/OFL.txt")) == (ROOT / "fonts" / "OFL.txt").read_bytes()
 
 

@@ -30,6 +30,7 @@ from PIL import Image
 
 from .edition import Edition
 from .errors import DocbuildError
+from .fonts import check_glyphs, edition_text, font_faces, subset
 from .html import render_html
 from .images import prepare_photo
 from .model import Chapter
@@ -40,12 +41,9 @@ NAV = "nav.xhtml"
 CHAPTER = "chapter.xhtml"
 CSS = "css/epub.css"
 PHOTO = "images/photo.jpg"
-FONT_FILES = (
-    "NotoSerif-Regular.ttf",
-    "NotoSerif-Italic.ttf",
-    "NotoSerif-Bold.ttf",
-    "NotoSerif-BoldItalic.ttf",
-)
+#: The family whose four faces (fonts/<Family>-<Style>.ttf) the EPUB carries;
+#: layouts/epub.css names the same files.
+FONT_FAMILY = "Noto Serif"
 FONT_LICENCE = "OFL.txt"
 
 #: A phone held upright is about 1080 device pixels wide; more only makes the
@@ -325,8 +323,10 @@ def _book(edition: Edition, docs: _Documents, photo: _Photo | None, a11y: Access
     item("css", CSS, "text/css", (edition.project.layouts / "epub.css").read_bytes())
     if photo is not None:
         item("photo", PHOTO, "image/jpeg", photo.data, ("cover-image",))
-    for number, name in enumerate(FONT_FILES, 1):
-        item(f"font-{number}", f"fonts/{name}", "font/ttf", _read(edition, name))
+    # Subsets: a phone need not download a megabyte of glyphs the chapter never shows.
+    needed = edition_text(chapter, labels)
+    for number, face in enumerate(font_faces(edition.project, FONT_FAMILY), 1):
+        item(f"font-{number}", f"fonts/{face.path.name}", "font/ttf", subset(face.path, needed))
     item("font-licence", f"fonts/{FONT_LICENCE}", "text/plain", _read(edition, FONT_LICENCE))
     book.spine = [cover, nav, text]
     return book
@@ -337,7 +337,7 @@ def _read(edition: Edition, name: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DocbuildError(f"cannot read the font file for the EPUB: {exc.strerror}", path) from None
+        raise DocbuildError(f"cannot read the licence file for the EPUB: {exc.strerror}", path) from None
 
 
 def _finish_opf(opf: bytes, lang: str) -> bytes:
@@ -391,6 +391,7 @@ def _repack(archive: bytes, edition: Edition) -> bytes:
 
 def render_epub(edition: Edition) -> bytes:
     """The EPUB 3 edition of ``edition``, the same bytes for the same source."""
+    check_glyphs(edition.chapter, font_faces(edition.project, FONT_FAMILY), edition.labels, edition.project)
     markers = page_markers(edition.chapter, edition.print_pages, edition.print_page_count)
     photo = _photo(edition)
     docs = _documents(edition, markers, photo)

@@ -10,6 +10,7 @@ character, the file and the line to fix.
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -153,6 +154,37 @@ def check_glyphs(
     char = missing(LAYOUT_CHARACTERS)
     if char is not None:
         raise DocbuildError(_message(char, faces), faces[0].path.parent)
+
+
+@lru_cache(maxsize=32)
+def subset(path: Path, text: str) -> bytes:
+    """The font reduced to the glyphs ``text`` needs, for editions that carry their fonts.
+
+    An EPUB read on a phone should not weigh a megabyte of glyphs it never
+    shows. Printable ASCII is always kept, and OpenType layout features stay,
+    so kerning and ligatures work as in the full font. The source font's
+    timestamp is kept, so the same text gives the same bytes.
+    """
+    from fontTools import subset as fontsubset
+
+    options = fontsubset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    font = TTFont(path, recalcTimestamp=False)
+    subsetter = fontsubset.Subsetter(options)
+    characters = set(text) | {chr(c) for c in range(0x20, 0x7F)}
+    subsetter.populate(unicodes=sorted(ord(c) for c in characters))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def edition_text(chapter: Chapter, labels: Labels) -> str:
+    """Every character an edition of the chapter can show: its texts, its labels, layout additions."""
+    return "".join([*(text for text, _ in chapter_texts(chapter)), *_label_texts(labels), LAYOUT_CHARACTERS])
 
 
 def _message(char: str, faces: tuple[FontFace, ...]) -> str:
