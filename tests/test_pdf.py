@@ -167,6 +167,129 @@ def test_structure_types_standard(pdfs, lang):
             assert str(element.S)[1:] in standard or str(element.S) in role_map
 
 
+def _kids(node: pikepdf.Object) -> list:
+    kids = node.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+
+
+def _is_element(obj: pikepdf.Object) -> bool:
+    return isinstance(obj, pikepdf.Dictionary) and "/S" in obj and obj.get("/Type") not in ("/MCR", "/OBJR")
+
+
+def _unspaced(text: str) -> str:
+    """Text without what line breaking changes: spaces, soft hyphens, hyphens added at a line end."""
+    return "".join(c for c in text if not c.isspace() and c not in "\u00ad\u2010")
+
+
+def _content_mcids(page: pikepdf.Page) -> list[int]:
+    return [
+        int(operands[1].MCID)
+        for operands, operator in pikepdf.parse_content_stream(page)
+        if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]
+    ]
+
+
+def _marked_content(pdf: pikepdf.Pdf, element: pikepdf.Dictionary, deep: bool = True) -> list[tuple[int, int]]:
+    """(page index, MCID) of every marked-content kid of ``element`` (and, if ``deep``, of its descendants)."""
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    found = []
+    for kid in _kids(element):
+        if isinstance(kid, int):
+            found.append((pages[element.Pg.objgen], int(kid)))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            found.append((pages[(kid.Pg if "/Pg" in kid else element.Pg).objgen], int(kid.MCID)))
+        elif deep and _is_element(kid):
+            found.extend(_marked_content(pdf, kid))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_structure_follows_the_html_not_the_pages(pdfs, chapters, lang):
+    """WCAG 1.3.1/1.3.2: WeasyPrint 70 builds the tree page by page; the finished tree is the
+    HTML's: <main> is one Part, each <section> one Sect (its H2 first), each paragraph one P
+    holding the paragraph's whole text, though sections and paragraphs cross page breaks."""
+    chapter = chapters[lang]
+    sections = [(None, chapter.intro), *((s.heading, s.paragraphs) for s in chapter.sections)]
+    assert sum(len(paragraphs) for _, paragraphs in sections) == 34
+    with pikepdf.open(pdfs[lang]) as pdf:
+        assert len(pdf.pages) > 1
+        (document,) = [k for k in _kids(pdf.Root.StructTreeRoot) if _is_element(k)]
+        top = [str(k.S) for k in _kids(document) if _is_element(k)]
+        assert top == ["/NonStruct", "/Part", "/NonStruct"]  # title block, <main>, colophon
+        part = next(k for k in _kids(document) if _is_element(k) and k.S == "/Part")
+        sects = [k for k in _kids(part) if _is_element(k)]
+        assert [str(k.S) for k in sects] == ["/Sect"] * len(sections)
+        texts = _struct_texts(pdfs[lang])
+        elements = _elements(pdf)
+        text_of = {e.objgen: texts[i][1] for i, e in enumerate(elements)}
+        pages_spanned = 0
+        for sect, (heading, paragraphs) in zip(sects, sections):
+            kids = [k for k in _kids(sect) if _is_element(k)]
+            expected = (["/H2"] if heading is not None else []) + ["/P"] * len(paragraphs)
+            assert [str(k.S) for k in kids] == expected
+            if heading is not None:
+                assert _unspaced(text_of[kids[0].objgen]) == _unspaced(plain_text(heading))
+            for element, paragraph in zip(kids[-len(paragraphs):], paragraphs):
+                assert _unspaced(text_of[element.objgen]) == _unspaced(plain_text(paragraph.content)), paragraph.id
+                pages = sorted({page for page, _ in _marked_content(pdf, element)})
+                assert pages == list(range(pages[0], pages[-1] + 1)), paragraph.id
+                pages_spanned += len(pages) > 1
+        assert pages_spanned, "no paragraph crosses a page break: the test proves nothing"
+        # Every P: the subtitle, the paragraphs, the colophon.
+        assert sum(1 for e in elements if e.S == "/P") == 34 + 2
+    assert [kind for kind, _ in texts].count("P") == 34 + 2
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_parent_tree_matches_the_structure(pdfs, lang):
+    """ParentTree (ISO 32000-1 14.7.4.4): every MCID painted on a page is reached by exactly one
+    structure element, and the ParentTree names that element; every element's /P is its parent;
+    no ParentTree entry points at an element the tree does not reach."""
+    with pikepdf.open(pdfs[lang]) as pdf:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        owner: dict[tuple[int, int], tuple[int, int]] = {}
+
+        def walk(node) -> None:
+            for kid in _kids(node):
+                if _is_element(kid):
+                    assert kid.P.objgen == node.objgen, f"{kid.S} has a stale /P"
+                    for mark in _marked_content(pdf, kid, deep=False):
+                        assert mark not in owner, f"page {mark[0] + 1} MCID {mark[1]} referenced twice"
+                        owner[mark] = kid.objgen
+                    walk(kid)
+
+        walk(pdf.Root.StructTreeRoot)
+        painted = set()
+        for index, page in enumerate(pdf.pages):
+            entries = tree[int(page.StructParents)]
+            for mcid in _content_mcids(page):
+                painted.add((index, mcid))
+                assert (index, mcid) in owner, f"page {index + 1} MCID {mcid} is in no structure element"
+                assert entries[mcid].objgen == owner[index, mcid], f"page {index + 1} MCID {mcid}: ParentTree disagrees"
+            for mcid, entry in enumerate(entries):
+                if isinstance(entry, pikepdf.Dictionary):
+                    assert (index, mcid) in owner, f"page {index + 1} MCID {mcid}: ParentTree names an unreachable element"
+        assert set(owner) == painted  # nothing in the tree refers to content that is not there
+
+
+def test_joining_pages_refuses_a_layout_that_does_not_fit(chapters):
+    """Which element continues which comes from the layout; when the layout and the tree
+    disagree, the build stops rather than ship a wrongly joined tree."""
+    from docbuild.pdf import PageLayout, _finish_tags, _page_layout, _render
+
+    project = Project.at(ROOT)
+    edition = Edition(chapters["en"], load_labels(project, "en"), project)
+    document = _render(edition)
+    layout = _page_layout(document, edition)
+    raw = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    _finish_tags(raw, edition, layout)  # the true layout joins
+    last = list(layout.pages)[-1]
+    wrong = PageLayout({**layout.pages, last: layout.pages[last] - 1}, layout.page_count)
+    with pytest.raises(DocbuildError, match="page"):
+        _finish_tags(raw, edition, wrong)
+
+
 def test_foreign_spans_have_lang(pdfs, chapters):
     """WCAG 3.1.2: every English span of the Russian PDF is a structure element with /Lang (en);
     the English PDF, having no foreign spans, has none."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import pikepdf
@@ -63,7 +64,7 @@ def render_pdf(edition: Edition) -> RenderedPdf:
     stamp = _pdf_date(edition)
     document.metadata.created = document.metadata.modified = stamp
     raw = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
-    data = _finish_tags(raw, edition)
+    data = _finish_tags(raw, edition, layout)
     return RenderedPdf(data, layout.pages, layout.page_count)
 
 
@@ -160,7 +161,7 @@ LAYOUT_HYPHEN = "\u2010"
 SOFT_HYPHEN = "\u00ad"
 
 
-def _finish_tags(raw: bytes, edition: Edition) -> bytes:
+def _finish_tags(raw: bytes, edition: Edition, layout: PageLayout) -> bytes:
     """Complete WeasyPrint's PDF/UA-1 tagging and make the file reproducible.
 
     WeasyPrint 70 (Kozea/WeasyPrint#1836) gives the running header and footer
@@ -169,14 +170,19 @@ def _finish_tags(raw: bytes, edition: Edition) -> bytes:
     NonStruct around a Figure and a doubled Caption (13-004); sets ``/Lang``
     only on the catalog (WCAG 3.1.2); and maps the hyphen it adds at a
     broken line end to U+2010, so text extraction and screen readers get
-    "thou‐ sands". This fixes each in place and saves with an ``/ID``
-    computed from the content, never from the clock.
+    "thou‐ sands". It also builds the structure tree page by page: one
+    Part per page for ``<main>``, a ``<section>`` and a paragraph that cross
+    a page break cut in two; ``layout`` (where each block starts) tells
+    which elements continue which, and they are joined again. This fixes
+    each in place and saves with an ``/ID`` computed from the content, never
+    from the clock.
     """
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         tree = _StructTree(pdf)
         tree.artifact_orphans()
         tree.merge_figure(edition.chapter.figure.alt if edition.chapter.figure else None)
         tree.flatten_doubled()
+        tree.join_pages(edition, layout)
         tree.mark_spans(_foreign_spans(edition))
         tree.check_types()
         _soft_hyphens(pdf, edition)
@@ -234,6 +240,7 @@ class _StructTree:
         nums = self.root.ParentTree.Nums
         #: page index -> array of struct elements indexed by MCID (the ParentTree entries).
         self.parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2) if int(nums[i]) < len(pdf.pages)}
+        self._texts: dict[tuple[int, int], str] | None = None
 
     # -- walking
 
@@ -262,6 +269,19 @@ class _StructTree:
             page = kid.Pg if "/Pg" in kid else element.Pg
             return self.page_numbers[page.objgen], int(kid.MCID)
         return None
+
+    def _text(self, element) -> str:
+        """The text painted by the marked content of ``element`` and its descendants, in order."""
+        if self._texts is None:
+            self._texts = _marked_texts(self.pdf)
+        parts = []
+        for kid in self._kids(element):
+            marked = self._marked(element, kid)
+            if marked is not None:
+                parts.append(self._texts.get(marked, ""))
+            elif _is_element(kid):
+                parts.append(self._text(kid))
+        return "".join(parts)
 
     # -- repairs
 
@@ -348,6 +368,120 @@ class _StructTree:
                 if _is_element(kid) and kid.S == element.S:
                     self._replace_kid(element, kid, self._adopt(element, kid))
 
+    def join_pages(self, edition: Edition, layout: PageLayout) -> None:
+        """Give ``<main>`` one Part, each ``<section>`` one Sect and each paragraph one P.
+
+        WeasyPrint 70 builds the tree page by page: a Part (``<main>``) per
+        page, and a section or paragraph that crosses a page break becomes
+        one element per page. Which element continues which is not guessed:
+        ``layout`` says how many sections and paragraphs *start* on each
+        page, so a page with one Sect (or P) more than that begins with the
+        continuation of the previous page's last one, which then takes over
+        its kids. The result is checked against the chapter, heading and
+        paragraph texts included, and the build fails rather than ship a
+        tree it could not join.
+        """
+        chapter = edition.chapter
+        #: (id of the first block, heading or None, paragraphs) of each <section>, in order.
+        blocks: list[tuple[str, tuple[Inline, ...] | None, tuple]] = []
+        if chapter.intro:
+            blocks.append((chapter.intro[0].id, None, tuple(chapter.intro)))
+        blocks += [(s.id, s.heading, tuple(s.paragraphs)) for s in chapter.sections]
+        sect_starts = Counter(layout.pages[first] - 1 for first, _, _ in blocks)
+        para_starts = Counter(layout.pages[p.id] - 1 for _, _, paragraphs in blocks for p in paragraphs)
+
+        document = self._document()
+        parts = [kid for kid in self._kids(document) if _is_element(kid) and kid.S == "/Part"]
+        if not parts:
+            raise DocbuildError("the PDF has no Part element for <main>; is pdf.html.j2 still the chapter markup?")
+        main = parts[0]
+        sects: list[pikepdf.Dictionary] = []
+        removed: dict[tuple[int, int], pikepdf.Dictionary] = {}
+        for part in parts:
+            page = self._page_of(part)
+            kids = [kid for kid in self._kids(part) if _is_element(kid)]
+            paragraphs = [k for sect in kids for k in self._kids(sect) if _is_element(k) and k.S == "/P"]
+            more_sects = len(kids) - sect_starts[page]
+            more_paragraphs = len(paragraphs) - para_starts[page]
+            if (
+                any(kid.S != "/Sect" for kid in kids)
+                or more_sects not in (0, 1)
+                or more_paragraphs not in (0, 1)
+                or more_paragraphs > more_sects
+                or (more_sects and not sects)
+            ):
+                raise DocbuildError(
+                    f"cannot tell which structure elements page {page + 1} of the PDF continues: "
+                    f"{len(kids)} Sect and {len(paragraphs)} P elements there, but {sect_starts[page]} sections "
+                    f"and {para_starts[page]} paragraphs start on it"
+                )
+            for index, sect in enumerate(kids):
+                if index == 0 and more_sects:
+                    self._join_sect(sects[-1], sect, bool(more_paragraphs), removed)
+                else:
+                    sect.P = main
+                    sects.append(sect)
+            if part.objgen != main.objgen:
+                removed[part.objgen] = main
+        main.K = pikepdf.Array(sects)
+        document.K = pikepdf.Array(
+            [kid for kid in self._kids(document) if not (isinstance(kid, pikepdf.Dictionary) and kid.objgen in removed)]
+        )
+        self._redirect(removed)
+        self._check_joined(sects, blocks)
+
+    def _document(self) -> pikepdf.Dictionary:
+        kids = [kid for kid in self._kids(self.root) if _is_element(kid)]
+        if len(kids) != 1 or kids[0].S != "/Document":
+            raise DocbuildError("the PDF's structure tree does not start with one Document element")
+        return kids[0]
+
+    def _join_sect(self, previous, sect, paragraph_continues: bool, removed: dict) -> None:
+        """Move the kids of ``sect``, the next page's part of ``previous``, into ``previous``."""
+        kids = self._kids(sect)
+        elements = [kid for kid in kids if _is_element(kid)]
+        if elements and elements[0].S == "/H2":
+            raise DocbuildError(f"page {self._page_of(sect) + 1} of the PDF should continue a section, not start one")
+        if paragraph_continues:
+            first, last = kids[0], self._kids(previous)[-1]
+            if not (_is_element(first) and first.S == "/P" and _is_element(last) and last.S == "/P"):
+                raise DocbuildError(f"page {self._page_of(sect) + 1} of the PDF should begin with a paragraph's continuation")
+            last.K = pikepdf.Array(self._kids(last) + self._adopt(last, first))
+            removed[first.objgen] = last
+            sect.K = pikepdf.Array(kids[1:])
+        previous.K = pikepdf.Array(self._kids(previous) + self._adopt(previous, sect))
+        removed[sect.objgen] = previous
+
+    def _redirect(self, removed: dict) -> None:
+        """Point ParentTree entries (MCIDs, annotations) at the element that took over from a removed one."""
+
+        def survivor(element):
+            while isinstance(element, pikepdf.Dictionary) and element.objgen in removed:
+                element = removed[element.objgen]
+            return element
+
+        nums = self.root.ParentTree.Nums
+        for i in range(1, len(nums), 2):
+            value = nums[i]
+            if isinstance(value, pikepdf.Array):
+                for mcid, element in enumerate(value):
+                    if isinstance(element, pikepdf.Dictionary) and element.objgen in removed:
+                        value[mcid] = survivor(element)
+            elif isinstance(value, pikepdf.Dictionary) and value.objgen in removed:
+                nums[i] = survivor(value)
+
+    def _check_joined(self, sects: list, blocks: list) -> None:
+        """Fail unless each Sect is a section of the chapter: its H2, then one P per paragraph, same texts."""
+        if len(sects) != len(blocks):
+            raise DocbuildError(f"the PDF has {len(sects)} Sect elements for {len(blocks)} sections after joining pages")
+        for sect, (first, heading, paragraphs) in zip(sects, blocks):
+            expected = ([("/H2", heading)] if heading is not None else []) + [("/P", p.content) for p in paragraphs]
+            kids = [kid for kid in self._kids(sect) if _is_element(kid)]
+            if [str(kid.S) for kid in kids] != [kind for kind, _ in expected] or any(
+                _comparable(self._text(kid)) != _comparable(plain_text(content)) for kid, (_, content) in zip(kids, expected)
+            ):
+                raise DocbuildError(f"the PDF's structure for the section starting at '{first}' does not match the chapter")
+
     def mark_spans(self, foreign: list[tuple[str, str]]) -> None:
         """Give each foreign-language span's structure element its ``/Lang`` (WCAG 3.1.2).
 
@@ -356,18 +490,7 @@ class _StructTree:
         model holds are matched, in reading order, to the Span elements whose
         text continues them.
         """
-        texts = _marked_texts(self.pdf)
         queue = [(lang, _comparable(text)) for lang, text in foreign]
-
-        def text_of(element) -> str:
-            parts = []
-            for kid in self._kids(element):
-                marked = self._marked(element, kid)
-                if marked is not None:
-                    parts.append(texts.get(marked, ""))
-                elif _is_element(kid):
-                    parts.append(text_of(kid))
-            return "".join(parts)
 
         def visit(element) -> None:
             for kid in self._kids(element):
@@ -375,7 +498,7 @@ class _StructTree:
                     continue
                 nested = any(_is_element(k) for k in self._kids(kid))
                 if kid.S == "/Span" and nested:
-                    text = _comparable(text_of(kid))
+                    text = _comparable(self._text(kid))
                     lang, remaining = queue[0]
                     if text and remaining.startswith(text):
                         kid.Lang = pikepdf.String(lang)
