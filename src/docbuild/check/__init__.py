@@ -1,0 +1,276 @@
+"""``docbuild check``: is each edition accessible and complete?
+
+Every check reads the produced file with a reader that does not share code
+with the writer (pikepdf and poppler for PDF, zipfile and lxml for EPUB and
+DOCX, plain bytes for text; EPUBCheck and Ace when installed), and compares
+what it finds with what the *source* says, read again through the reader.
+The model is only ever the expectation, never evidence of what a file holds:
+a writer bug must not be able to hide behind the same bug in its check.
+
+Each result carries a rule id a reviewer can look up (Matterhorn Protocol for
+PDF, EPUBCheck/Ace for EPUB, WCAG 2.2 success criteria for DOCX and text,
+``docbuild:*`` for the completeness checks of our own). A validator that is
+not installed gives "not run", never "pass".
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal
+
+from ..errors import DocbuildError
+from ..labels import Labels, load_labels
+from ..model import Chapter, ChapterSet
+from ..project import Project
+
+Status = Literal["pass", "fail", "not run", "warn"]
+FORMATS = ("txt", "pdf", "epub", "docx")
+#: Format -> module of this package that checks it.
+CHECKERS = {"txt": "text", "pdf": "pdf", "epub": "epub", "docx": "docx"}
+
+_EDITION_NAME = re.compile(
+    r"^(?P<chapter>[a-z][a-z0-9-]*)-(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)(?:-(?P<paper>letter))?\.(?P<fmt>txt|pdf|epub|docx)$"
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One rule applied to one edition, with the one line a reviewer reads."""
+
+    rule: str
+    title: str
+    status: Status
+    reason: str
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the source says an edition must hold, read through the reader (never from the file)."""
+
+    chapter: Chapter
+    chapter_set: ChapterSet
+    labels: Labels
+    project: Project
+    paper: str
+
+
+@dataclass(frozen=True)
+class EditionReport:
+    path: Path
+    fmt: str
+    chapter: str
+    lang: str
+    paper: str
+    results: tuple[CheckResult, ...]
+    #: What a machine cannot judge and a person must still review.
+    human_review: tuple[str, ...]
+
+    def failures(self, require_validators: bool = False) -> list[CheckResult]:
+        bad: tuple[str, ...] = ("fail", "not run") if require_validators else ("fail",)
+        return [r for r in self.results if r.status in bad]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    editions: tuple[EditionReport, ...]
+    require_validators: bool = False
+    strict: bool = False
+    #: Editions rendered before checking because they were missing or out of date.
+    rebuilt: tuple[Path, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        return not any(e.failures(self.require_validators) for e in self.editions)
+
+
+# ---------------------------------------------------------------------------
+# Helpers shared by the format modules
+
+
+def verdict(rule: str, title: str, problems: list[str], ok: str) -> CheckResult:
+    """Pass with ``ok``, or fail naming the first problem (and how many more)."""
+    if not problems:
+        return CheckResult(rule, title, "pass", ok)
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return CheckResult(rule, title, "fail", problems[0] + more)
+
+
+def not_run(rule: str, title: str, why: str) -> CheckResult:
+    return CheckResult(rule, title, "not run", why)
+
+
+def crashed(rule: str, title: str, error: Exception) -> CheckResult:
+    """A file a reader cannot even open fails the check that needed it."""
+    return CheckResult(rule, title, "fail", f"cannot read the file: {error}")
+
+
+# ---------------------------------------------------------------------------
+# Which editions
+
+
+@dataclass(frozen=True)
+class EditionName:
+    chapter: str
+    lang: str
+    paper: str
+    fmt: str
+
+
+def parse_edition_name(path: Path, chapters: Iterable[str]) -> EditionName:
+    """``kazakhstan-ru-letter.pdf`` -> (kazakhstan, ru, letter, pdf), checked against the project's chapters.
+
+    The name is the only link from a file to its source variant, so a file
+    whose name does not say which chapter and language it is cannot be checked.
+    """
+    match = _EDITION_NAME.match(path.name)
+    known = set(chapters)
+    if match and match["chapter"] in known:
+        return EditionName(match["chapter"], match["lang"], match["paper"] or "a4", match["fmt"])
+    raise DocbuildError(
+        "not an edition name: expected <chapter>-<lang>[-letter].<txt|pdf|epub|docx> "
+        f"for a chapter in source/ ({', '.join(sorted(known))})",
+        path,
+    )
+
+
+def _ensure_built(project: Project, out: Path, chapter_sets: list[ChapterSet]) -> tuple[list[Path], list[tuple[Path, Exception]]]:
+    """Bring every edition in ``out`` up to date with its sources (the build cache skips current ones).
+
+    Returns the files rendered and the builds that failed: one format whose
+    writer fails must show up as a failed check, not stop the others.
+    """
+    from ..build import build
+    from ..edition import edition_file_name
+
+    rebuilt: list[Path] = []
+    failed: list[tuple[Path, Exception]] = []
+    for chapter_set in chapter_sets:
+        for chapter in chapter_set.variants:
+            for fmt in FORMATS:
+                try:
+                    rebuilt.extend(build(project, out, [fmt], [chapter.lang], [chapter_set.id]).rendered)
+                except Exception as error:  # a broken writer is reported per edition
+                    failed.append((out / edition_file_name(chapter_set.id, chapter.lang, fmt), error))
+    return rebuilt, failed
+
+
+def _editions_in(out: Path) -> list[Path]:
+    return sorted(p for p in out.iterdir() if p.is_file() and p.suffix.lstrip(".") in FORMATS)
+
+
+# ---------------------------------------------------------------------------
+# Checking
+
+
+def check_edition(
+    path: Path, expected: Expected, fmt: str, strict: bool = False, run_validators: bool = True
+) -> EditionReport:
+    """Every check of one edition file; ``run_validators=False`` reports EPUBCheck and Ace as "not run"."""
+    from . import completeness
+
+    # Imported per format, so checking plain text never loads pikepdf.
+    checker = importlib.import_module(f"docbuild.check.{CHECKERS[fmt]}").check
+    results = list(checker(path, expected, run_validators))
+    results.extend(completeness.variant_checks(expected, strict))
+    return EditionReport(
+        path=path,
+        fmt=fmt,
+        chapter=expected.chapter.id,
+        lang=expected.chapter.lang,
+        paper=expected.paper,
+        results=tuple(results),
+        human_review=HUMAN_REVIEW[fmt],
+    )
+
+
+def check_editions(
+    project: Project | Path | str = ".",
+    files: list[Path | str] | None = None,
+    out: Path | str | None = None,
+    require_validators: bool = False,
+    strict: bool = False,
+    run_validators: bool = True,
+) -> CheckReport:
+    """Check the named edition files, or every edition in ``out`` (default ``dist/``).
+
+    Without files, editions that are missing or older than their sources are
+    built first, so the report is about what the sources make today.
+    """
+    from ..reader import read_project
+
+    if not isinstance(project, Project):
+        project = Project.at(project)
+    out_dir = Path(out) if out is not None else project.root / "dist"
+    chapter_sets = {cs.id: cs for cs in read_project(project)}
+    rebuilt: list[Path] = []
+    broken: list[tuple[Path, Exception]] = []
+    if files:
+        paths = [Path(f) for f in files]
+        for path in paths:
+            if not path.is_file():
+                raise DocbuildError("no such edition file", path)
+    else:
+        rebuilt, broken = _ensure_built(project, out_dir, list(chapter_sets.values()))
+        paths = _editions_in(out_dir) if out_dir.is_dir() else []
+    reports: list[EditionReport] = []
+    broken_paths = {p for p, _ in broken}
+    for path in paths:
+        name = parse_edition_name(path, chapter_sets)
+        chapter_set = chapter_sets[name.chapter]
+        try:
+            chapter = chapter_set.variant(name.lang)
+        except KeyError:
+            raise DocbuildError(f"chapter '{name.chapter}' has no '{name.lang}' variant in source/", path) from None
+        expected = Expected(chapter, chapter_set, load_labels(project, name.lang), project, name.paper)
+        report = check_edition(path, expected, name.fmt, strict, run_validators)
+        if path in broken_paths:
+            error = next(e for p, e in broken if p == path)
+            report = _with_build_failure(report, error)
+        reports.append(report)
+    for path, error in broken:
+        if path not in set(paths):
+            name = parse_edition_name(path, chapter_sets)
+            reports.append(
+                EditionReport(
+                    path, name.fmt, name.chapter, name.lang, name.paper,
+                    (CheckResult("docbuild:build", "edition builds", "fail", f"{type(error).__name__}: {error}"),),
+                    HUMAN_REVIEW[name.fmt],
+                )
+            )
+    return CheckReport(tuple(reports), require_validators, strict, tuple(rebuilt))
+
+
+def _with_build_failure(report: EditionReport, error: Exception) -> EditionReport:
+    """A stale edition that could not be rebuilt: its checks describe an old file."""
+    result = CheckResult("docbuild:build", "edition builds", "fail", f"rebuild failed, checked the old file: {error}")
+    return EditionReport(report.path, report.fmt, report.chapter, report.lang, report.paper,
+                         (result, *report.results), report.human_review)
+
+
+#: What a person must still judge, by format: the machine checks are the floor.
+_COMMON_REVIEW = (
+    "Alt text quality: does it say what is seen in the photo, for someone who cannot see it (not the caption, not the credit)?",
+    "Translation quality: does the text say what the original says, with names and terms as in the glossary?",
+)
+HUMAN_REVIEW: dict[str, tuple[str, ...]] = {
+    "pdf": _COMMON_REVIEW + (
+        "Reading order in a screen reader (NVDA or JAWS with Acrobat Reader): title, subtitle, photo with caption and credit, introduction, sections.",
+        "Foreign-language spans are read with the right voice; headers and footers are not read aloud.",
+        "Artifacts really are decoration (Matterhorn 01-001/01-002 are human checks).",
+    ),
+    "epub": _COMMON_REVIEW + (
+        "Reading order and navigation in a reading system with a screen reader (Thorium, Apple Books with VoiceOver).",
+        "The page-list takes the reader to the same text as the printed page.",
+        "The accessibility summary is true of this edition.",
+    ),
+    "docx": _COMMON_REVIEW + (
+        "Word's navigation pane and Accessibility Checker show the same outline and no issues.",
+        "The document still reads correctly after a partner edits and re-saves it.",
+    ),
+    "txt": _COMMON_REVIEW + (
+        "On a braille display or in an e-mail client, headings and the photo block are recognisable.",
+    ),
+}
