@@ -4,9 +4,9 @@ The steps, each cheap before the next:
 1. plan: one job per edition file, keyed by a hash of its inputs (plan.py);
 2. restore: a job whose key the cache knows is copied back, not rebuilt;
 3. read: only if some job must run, the chapters are parsed and validated;
-4. render: jobs of one chapter variant run together in one worker process,
-   PDF before EPUB, so the A4 layout feeds the EPUB page-list and is never
-   computed twice; variants run in parallel across processes.
+4. render: tasks run in parallel worker processes; a variant's PDF and EPUB
+   are one task (PDF first), so the A4 layout feeds the EPUB page-list and
+   is never computed twice; its plain text and DOCX are another.
 Writers are imported inside the workers only, so a no-op build (or
 ``--help``) never loads WeasyPrint, python-docx or ebooklib.
 """
@@ -97,11 +97,12 @@ def _render(
 ) -> None:
     from .labels import load_labels
 
-    groups: dict[tuple[str, str, str], list[Job]] = {}
-    for job in todo:
-        groups.setdefault(job.group, []).append(job)
+    groups: dict[tuple[str, str, str, str], list[Job]] = {}
+    # Heavy tasks (PDF layout) first, so the light ones fill the other cores around them.
+    for job in sorted(todo, key=lambda job: job.task[3] != "print"):
+        groups.setdefault(job.task, []).append(job)
     tasks = []
-    for (chapter_id, lang, paper), group in groups.items():
+    for (chapter_id, lang, paper, _), group in groups.items():
         edition = Edition(chapter_sets[chapter_id].variant(lang), load_labels(project, lang), project, paper)
         if any(job.fmt == "epub" for job in group) and not any(job.fmt == "pdf" and job.paper == "a4" for job in group):
             edition = _cached_print_pages(edition, store)

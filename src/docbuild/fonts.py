@@ -10,7 +10,6 @@ character, the file and the line to fix.
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -161,25 +160,23 @@ def subset(path: Path, text: str) -> bytes:
     """The font reduced to the glyphs ``text`` needs, for editions that carry their fonts.
 
     An EPUB read on a phone should not weigh a megabyte of glyphs it never
-    shows. Printable ASCII is always kept, and OpenType layout features stay,
-    so kerning and ligatures work as in the full font. The source font's
-    timestamp is kept, so the same text gives the same bytes.
+    shows. Printable ASCII is always kept, and so are every OpenType layout
+    feature and every name record, so kerning, ligatures and the licence
+    notice survive. HarfBuzz's subsetter (uharfbuzz) does this in about a
+    millisecond a face, where fontTools takes most of a second, and gives the
+    same bytes for the same text.
     """
-    from fontTools import subset as fontsubset
+    import uharfbuzz as hb
 
-    options = fontsubset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    font = TTFont(path, recalcTimestamp=False)
-    subsetter = fontsubset.Subsetter(options)
-    characters = set(text) | {chr(c) for c in range(0x20, 0x7F)}
-    subsetter.populate(unicodes=sorted(ord(c) for c in characters))
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    request = hb.SubsetInput()
+    for char in set(text) | {chr(code) for code in range(0x20, 0x7F)}:
+        request.unicode_set.add(ord(char))
+    for kept in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID, hb.SubsetInputSets.NAME_LANG_ID):
+        everything = request.sets(kept)
+        everything.clear()  # drop HarfBuzz's default selection, then keep all
+        everything.invert()
+    face = hb.Face(hb.Blob(path.read_bytes()))
+    return bytes(hb.subset(face, request).blob.data)
 
 
 def edition_text(chapter: Chapter, labels: Labels) -> str:

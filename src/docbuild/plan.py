@@ -49,9 +49,15 @@ class Job:
     file_name: str
 
     @property
-    def group(self) -> tuple[str, str, str]:
-        """Jobs of one group run in one worker, so the PDF layout feeds the EPUB."""
-        return (self.chapter, self.lang, self.paper)
+    def task(self) -> tuple[str, str, str, str]:
+        """Jobs with the same task run in order in one worker.
+
+        The PDF and the EPUB of a variant share a task, so the A4 layout feeds
+        the EPUB page-list without being computed twice; the light formats
+        form another task, which another core can take meanwhile.
+        """
+        lane = "print" if self.fmt in ("pdf", "epub") else "other"
+        return (self.chapter, self.lang, self.paper, lane)
 
 
 def _hash_files(paths: list[Path]) -> str:
