@@ -94,11 +94,7 @@ class PageMarkers:
 
 def block_ids(chapter: Chapter) -> list[str]:
     """Ids of the blocks the print layout reports, in reading order."""
-    ids = ["title", *(p.id for p in chapter.intro)]
-    for section in chapter.sections:
-        ids.append(section.id)
-        ids.extend(p.id for p in section.paragraphs)
-    return ids
+    return ["title", *chapter.block_ids()]
 
 
 def page_markers(chapter: Chapter, print_pages: dict[str, int], page_count: int) -> PageMarkers:

@@ -120,6 +120,24 @@ class Chapter:
         for section in self.sections:
             yield from section.paragraphs
 
+    def block_ids(self) -> list[str]:
+        """The id of every paragraph and section in reading order: what variants align on."""
+        ids = [p.id for p in self.intro]
+        for section in self.sections:
+            ids.append(section.id)
+            ids.extend(p.id for p in section.paragraphs)
+        return ids
+
+    def inline_runs(self) -> Iterator[tuple[Inline, ...]]:
+        """Every run of marked-up text in reading order: caption, credit, then headings and paragraphs."""
+        if self.figure is not None:
+            yield self.figure.caption
+            yield self.figure.credit
+        yield from (p.content for p in self.intro)
+        for section in self.sections:
+            yield section.heading
+            yield from (p.content for p in section.paragraphs)
+
 
 @dataclass(frozen=True)
 class StaleTranslation:

@@ -123,12 +123,7 @@ def _css_content(template: str, values: dict[str, str]) -> Markup:
 
 def _page_layout(document: Document, edition: Edition) -> PageLayout:
     """Pages of the title and every block, from the anchors of the laid-out pages."""
-    wanted = ["title"]
-    chapter = edition.chapter
-    wanted.extend(p.id for p in chapter.intro)
-    for section in chapter.sections:
-        wanted.append(section.id)
-        wanted.extend(p.id for p in section.paragraphs)
+    wanted = ["title", *edition.chapter.block_ids()]
     found: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
@@ -201,16 +196,8 @@ def _finish_tags(raw: bytes, edition: Edition, layout: PageLayout) -> bytes:
 
 def _foreign_spans(edition: Edition) -> list[tuple[str, str]]:
     """(lang, text) of every outermost foreign-language span, in reading order."""
-    chapter = edition.chapter
-    runs: list[tuple[Inline, ...]] = []
-    if chapter.figure is not None:
-        runs += [chapter.figure.caption, chapter.figure.credit]
-    runs += [p.content for p in chapter.intro]
-    for section in chapter.sections:
-        runs.append(section.heading)
-        runs += [p.content for p in section.paragraphs]
     found: list[tuple[str, str]] = []
-    for run in runs:
+    for run in edition.chapter.inline_runs():
         inner: set[int] = set()
         for span in spans(run):
             if id(span) in inner:

@@ -58,10 +58,8 @@ def source_paragraphs(expected: Expected) -> list[tuple[str, str]]:
 
 def source_spans(chapter: Chapter) -> Iterator[Span]:
     """Every foreign-language span of the source variant, wherever a reader meets it."""
-    nodes = [chapter.figure.caption, chapter.figure.credit] if chapter.figure else []
-    nodes += [s.heading for s in chapter.sections] + [p.content for p in chapter.paragraphs()]
-    for inlines in nodes:
-        yield from spans(inlines)
+    for run in chapter.inline_runs():
+        yield from spans(run)
 
 
 def find_in_order(haystack: str, needles: Iterable[tuple[str, str]], norm=normalise) -> list[str]:
@@ -96,12 +94,12 @@ def complete(extracted: str, expected: Expected, reader: str, norm=normalise) ->
 def variant_checks(expected: Expected, strict: bool) -> list[CheckResult]:
     """Checks of the source variant itself: it covers every block of the others, and is up to date."""
     chapter = expected.chapter
-    mine = _block_ids(chapter)
+    mine = chapter.block_ids()
     problems = []
     for other in expected.chapter_set.variants:
         if other is chapter:
             continue
-        theirs = _block_ids(other)
+        theirs = other.block_ids()
         missing = [b for b in theirs if b not in mine]
         extra = [b for b in mine if b not in theirs]
         if missing:
@@ -124,11 +122,3 @@ def variant_checks(expected: Expected, strict: bool) -> list[CheckResult]:
             results.append(CheckResult("docbuild:stale", "translation up to date", status,
                                        f"{len(stale)} block(s) may be out of date: {ids}; revise, then docbuild stamp"))
     return results
-
-
-def _block_ids(chapter) -> list[str]:
-    ids = [p.id for p in chapter.intro]
-    for section in chapter.sections:
-        ids.append(section.id)
-        ids.extend(p.id for p in section.paragraphs)
-    return ids
