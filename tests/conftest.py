@@ -29,6 +29,13 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def replace_in_file(path: Path, old: str, new: str) -> None:
+    """Edit a copied source file; the text to replace must be there, so a test can't edit nothing."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A writable copy of the project (source, layouts, fonts) for tests that break things."""

@@ -19,7 +19,7 @@ from docx.shared import Mm
 from lxml import etree
 from PIL import Image
 
-from conftest import ROOT, require_tool
+from conftest import ROOT, replace_in_file, require_tool
 from docbuild.build import build
 from docbuild.edition import build_time
 from docbuild.images import prepare_photo
@@ -319,12 +319,11 @@ def test_inline_formatting_and_hyperlinks(project):
     """Emphasis and strong stay Word formatting; links are real w:hyperlink elements
     with an external relationship (WCAG 1.3.1, 2.4.4)."""
     source = project / "source" / "kazakhstan" / "en.md"
-    text = source.read_text(encoding="utf-8")
-    text = text.replace(
+    replace_in_file(
+        source,
         "approximately 10,000 people had been detained.",
         "approximately 10,000 people had been *detained*, **reports** [Human Rights Watch](https://www.hrw.org/).",
     )
-    source.write_text(text, encoding="utf-8")
     (path,) = build(project, project / "dist", ["docx"], ["en"]).written
     document = part(path, "word/document.xml")
     (link,) = document.xpath("//w:hyperlink", namespaces=NS)

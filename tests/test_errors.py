@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from conftest import replace_in_file
 from docbuild.cli import main
 
 EN = Path("source/kazakhstan/en.md")
 RU = Path("source/kazakhstan/ru.md")
 
 
-def _edit(project: Path, relative: Path, old: str, new: str, count: int = 1) -> None:
-    path = project / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+def _edit(project: Path, relative: Path, old: str, new: str) -> None:
+    replace_in_file(project / relative, old, new)
 
 
 def _line_of(project: Path, relative: Path, needle: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import replace_in_file
 from docbuild.model import Emph, Link, Quote, Span, Text, plain_text, spans
 from docbuild.project import Project
 from docbuild.reader import read_chapter, read_project
@@ -79,12 +80,11 @@ def test_no_web_page_chrome_in_the_model():
 
 def test_inline_markup_reaches_the_model(project: Path):
     source = project / "source" / "kazakhstan" / "en.md"
-    text = source.read_text(encoding="utf-8")
-    text = text.replace(
+    replace_in_file(
+        source,
         "Kazakhstan was rocked in early",
         'Kazakhstan was *rocked* in [early]{lang=fr} "quoted "inner" words" [link](https://example.org) early',
     )
-    source.write_text(text, encoding="utf-8")
     chapter, _ = read_chapter(source, Project.at(project))
     first = chapter.intro[0].content
     assert any(isinstance(n, Emph) for n in first)

@@ -70,6 +70,7 @@ def test_no_hyphenation_and_no_split_words(dist):
     for chapter in chapters():
         text = (dist("txt") / f"kazakhstan-{chapter.lang}.txt").read_text(encoding="utf-8")
         assert "\u00ad" not in text
+        assert ".." not in text, "no doubled full stop where a label meets an abbreviation"
         for paragraph in chapter.paragraphs():
             assert plain_text(paragraph.content) + "\n" in text
 
