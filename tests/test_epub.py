@@ -23,7 +23,7 @@ import validators
 from conftest import ROOT
 from docbuild.build import build
 from docbuild.edition import Edition, build_time
-from docbuild.epub import CONFORMS_TO, block_ids, identifier, page_markers, render_epub
+from docbuild.writers.epub import CONFORMS_TO, block_ids, identifier, page_markers, render_epub
 from docbuild.fonts import chapter_texts
 from docbuild.labels import load_labels
 from docbuild.model import Chapter, plain_text, spans

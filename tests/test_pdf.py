@@ -276,7 +276,7 @@ def test_parent_tree_matches_the_structure(pdfs, lang):
 def test_joining_pages_refuses_a_layout_that_does_not_fit(chapters):
     """Which element continues which comes from the layout; when the layout and the tree
     disagree, the build stops rather than ship a wrongly joined tree."""
-    from docbuild.pdf import PageLayout, _finish_tags, _page_layout, _render
+    from docbuild.writers.pdf import PageLayout, _finish_tags, _page_layout, _render
 
     project = Project.at(ROOT)
     edition = Edition(chapters["en"], load_labels(project, "en"), project)
@@ -469,7 +469,7 @@ def test_letter_paper(tmp_path):
 
 def test_layout_pages_match_the_pdf(chapters):
     """The EPUB page-list comes from layout_pages; it must agree with the rendered PDF."""
-    from docbuild.pdf import layout_pages, render_pdf
+    from docbuild.writers.pdf import layout_pages, render_pdf
 
     project = Project.at(ROOT)
     chapter = chapters["en"]

@@ -33,10 +33,10 @@ from .project import Project
 #: Format name -> (module, function). The order is the build order within a
 #: chapter variant: the PDF comes before the EPUB, whose page-list it feeds.
 FORMATS: dict[str, tuple[str, str]] = {
-    "txt": ("docbuild.text", "render_text"),
-    "pdf": ("docbuild.pdf", "render_pdf"),
-    "epub": ("docbuild.epub", "render_epub"),
-    "docx": ("docbuild.docx", "render_docx"),
+    "txt": ("docbuild.writers.text", "render_text"),
+    "pdf": ("docbuild.writers.pdf", "render_pdf"),
+    "epub": ("docbuild.writers.epub", "render_epub"),
+    "docx": ("docbuild.writers.docx", "render_docx"),
 }
 CACHE_FOLDER = ".docbuild-cache"
 
@@ -157,7 +157,7 @@ def _cached_print_pages(edition: Edition, store: Cache) -> Edition:
 
 def _with_print_pages(edition: Edition) -> Edition:
     """Lay out the A4 PDF (when no PDF was built or cached) to learn where each block is printed."""
-    layout = importlib.import_module("docbuild.pdf").layout_pages(replace(edition, paper="a4"))
+    layout = importlib.import_module("docbuild.writers.pdf").layout_pages(replace(edition, paper="a4"))
     return replace(edition, print_pages=dict(layout.pages), print_page_count=layout.page_count)
 
 

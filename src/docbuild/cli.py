@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             return _check(args)
     except DocbuildError as error:
-        print(f"docbuild: error: {error}", file=sys.stderr)
+        for problem in error.errors:
+            print(f"docbuild: error: {problem.location()}{problem.message}", file=sys.stderr)
         return EXIT_USER_ERROR
     return 0
 

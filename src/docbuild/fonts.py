@@ -20,7 +20,7 @@ from fontTools.ttLib import TTFont, TTLibError
 
 from .errors import DocbuildError
 from .labels import Labels
-from .model import Chapter, plain_text
+from .model import Chapter, Figure, block_runs_own, chapter_links, plain_text, walk
 from .project import Project
 
 
@@ -103,17 +103,21 @@ def chapter_texts(chapter: Chapter) -> Iterator[tuple[str, int | None]]:
     # The reader keeps no line per metadata field; the front matter starts on line 2.
     for text in (meta.title, meta.subtitle, meta.author, meta.publisher, meta.description, *meta.keywords):
         yield text, 2
-    if chapter.figure is not None:
-        figure = chapter.figure
+    figures = [chapter.figure] if chapter.figure is not None else []
+    figures += [block for block in chapter.walk() if isinstance(block, Figure)]
+    for figure in figures:
         yield figure.alt, figure.line
-        yield plain_text(figure.caption), figure.line
-        yield plain_text(figure.credit), figure.line
-    for paragraph in chapter.intro:
-        yield plain_text(paragraph.content), paragraph.line
-    for section in chapter.sections:
-        yield plain_text(section.heading), section.line
-        for paragraph in section.paragraphs:
-            yield plain_text(paragraph.content), paragraph.line
+    blocks = [*([chapter.figure] if chapter.figure else []), *chapter.blocks]
+    for block in blocks:
+        for inner in walk((block,)):
+            for run in block_runs_own(inner):
+                yield plain_text(run), inner.line or block.line
+    for note in chapter.notes:
+        for block in walk(note.blocks):
+            for run in block_runs_own(block):
+                yield plain_text(run), note.line
+    for text in (link.href for link in chapter_links(chapter) if not link.internal):
+        yield text, None
 
 
 def _label_texts(labels: Labels) -> Iterator[str]:

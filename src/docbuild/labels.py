@@ -21,6 +21,8 @@ REQUIRED = (
     "contents", "page", "page_of", "pages", "cover", "landmarks", "start_of_content",
     "published", "date", "months", "print_edition",
     "accessibility_summary_text", "accessibility_summary_photo", "accessibility_summary_pages",
+    "chart", "map", "credit_chart", "credit_map", "long_description", "notes", "note", "back_to_text",
+    "see", "box", "end_of_box", "table", "accessibility_summary_figures", "accessibility_summary_tables",
 )
 
 

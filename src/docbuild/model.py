@@ -1,9 +1,18 @@
 """The document model every writer reads.
 
-Readers build it once; writers only consume it (as pandoc's AST). Every node
-is a frozen dataclass, so a writer cannot change what another writer sees.
+Readers build it once; writers only consume it, as pandoc's AST. A chapter is
+a tree: blocks (paragraphs, sections, lists, quotations, tables, figures,
+boxes) hold blocks or inlines (text, emphasis, links, quotations, spans in
+another language, note references). Every node is a frozen dataclass, so a
+writer cannot change what another writer sees, and each writer walks the
+tree with one function per node type.
+
 Text in the model is already typeset for its language (quotation marks,
 no-break spaces), so writers never apply language rules of their own.
+
+Blocks written directly in the chapter body or in a section carry the
+author's ``id``; blocks nested in a list, quotation, box, figure or note have
+none (``None``): translations align on the ids, nested blocks by position.
 """
 
 from __future__ import annotations
@@ -11,6 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Union
+
+# --------------------------------------------------------------------------
+# Inlines
 
 
 @dataclass(frozen=True)
@@ -30,8 +42,14 @@ class Strong:
 
 @dataclass(frozen=True)
 class Link:
+    """A link to a web address (``https:``, ``mailto:``) or to a block of the chapter (``#id``)."""
+
     href: str
     children: tuple["Inline", ...]
+
+    @property
+    def internal(self) -> bool:
+        return self.href.startswith("#")
 
 
 @dataclass(frozen=True)
@@ -51,42 +69,139 @@ class Span:
     children: tuple["Inline", ...]
 
 
-Inline = Union[Text, Emph, Strong, Link, Quote, Span]
+@dataclass(frozen=True)
+class NoteRef:
+    """A reference to a note; ``number`` is the note's place in reading order (1-based)."""
+
+    label: str
+    number: int
+    #: 1 for the first reference to this note, 2 for the second, ...: only
+    #: the first is the target of the note's back-link.
+    occurrence: int = 1
+
+
+Inline = Union[Text, Emph, Strong, Link, Quote, Span, NoteRef]
+
+# --------------------------------------------------------------------------
+# Blocks
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    id: str
     content: tuple[Inline, ...]
-    line: int
-    #: Fingerprint of the source-language paragraph this one was translated
-    #: from (``src=`` in the source), or None in the source language.
-    translated_from: str | None = None
+    id: str | None = None
+    line: int = 0
 
 
 @dataclass(frozen=True)
 class Section:
+    """A heading (level 2 to 4; the chapter title is level 1) and the blocks up to the next one."""
+
     id: str
+    level: int
     heading: tuple[Inline, ...]
-    paragraphs: tuple[Paragraph, ...]
-    line: int
-    translated_from: str | None = None
+    blocks: tuple["Block", ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ListItem:
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class List:
+    """A bulleted (``ordered=False``) or numbered list; items may hold nested lists."""
+
+    items: tuple[ListItem, ...]
+    ordered: bool
+    start: int = 1
+    id: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class BlockQuote:
+    """A quotation set off as a block; ``attribution`` says who said or wrote it."""
+
+    blocks: tuple["Block", ...]
+    attribution: tuple[Inline, ...] = ()
+    id: str | None = None
+    line: int = 0
+
+
+#: A table cell: inline content only (a GFM pipe-table cell).
+Cell = tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A data table: one header row of column headers, then body rows.
+
+    ``align`` gives each column's alignment ("left", "right", "center" or ""
+    for the default); ``header_column`` makes each row's first cell the
+    header of that row.
+    """
+
+    caption: tuple[Inline, ...]
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    align: tuple[str, ...]
+    header_column: bool = False
+    id: str | None = None
+    line: int = 0
+
+
+FIGURE_KINDS = ("photo", "chart", "map")
 
 
 @dataclass(frozen=True)
 class Figure:
-    """The chapter's photo: four texts a reader needs, kept apart on purpose.
+    """A photo, chart or map: four texts a reader needs, kept apart on purpose.
 
     ``alt`` says what is seen, for someone who cannot see it; ``caption``
-    says what it shows; ``credit`` says whose it is.
+    says what it shows; ``credit`` says whose it is. A chart or map may also
+    have a long ``description`` (paragraphs, a list or its data as a table)
+    for what alt text is too short to hold.
     """
 
     image: Path
     alt: str
     caption: tuple[Inline, ...]
     credit: tuple[Inline, ...]
-    placeholder: bool
-    line: int
+    placeholder: bool = False
+    kind: str = "photo"
+    description: tuple["Block", ...] = ()
+    id: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Box:
+    """A set-off box (key points, a summary) with a title at heading ``level``."""
+
+    title: tuple[Inline, ...]
+    level: int
+    blocks: tuple["Block", ...]
+    id: str | None = None
+    line: int = 0
+
+
+Block = Union[Paragraph, Section, List, BlockQuote, Table, Figure, Box]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note's text; the reader numbers notes in the order they are first referenced."""
+
+    label: str
+    number: int
+    blocks: tuple[Block, ...]
+    line: int = 0
+
+
+# --------------------------------------------------------------------------
+# The chapter
 
 
 @dataclass(frozen=True)
@@ -107,36 +222,103 @@ class Chapter:
     id: str
     lang: str
     meta: Metadata
+    #: The lead photo, shown under the title (from the front matter).
     figure: Figure | None
-    intro: tuple[Paragraph, ...]
-    sections: tuple[Section, ...]
+    blocks: tuple[Block, ...]
     path: Path
+    notes: tuple[Note, ...] = ()
     #: The language this variant was translated from, or None for the original.
     translation_of: str | None = None
 
-    def paragraphs(self) -> Iterator[Paragraph]:
-        """Every paragraph in reading order."""
-        yield from self.intro
-        for section in self.sections:
-            yield from section.paragraphs
+    def walk(self) -> Iterator[Block]:
+        """Every block of the body in reading order, containers before their contents."""
+        return walk(self.blocks)
 
     def block_ids(self) -> list[str]:
-        """The id of every paragraph and section in reading order: what variants align on."""
-        ids = [p.id for p in self.intro]
-        for section in self.sections:
-            ids.append(section.id)
-            ids.extend(p.id for p in section.paragraphs)
-        return ids
+        """The id of every identified block in reading order: what variants align on."""
+        return [block.id for block in self.walk() if block.id is not None]
+
+    def sections(self) -> Iterator[Section]:
+        return (block for block in self.walk() if isinstance(block, Section))
+
+    def find(self, block_id: str) -> Block | None:
+        return next((block for block in self.walk() if block.id == block_id), None)
+
+    def note(self, label: str) -> Note:
+        return next(note for note in self.notes if note.label == label)
 
     def inline_runs(self) -> Iterator[tuple[Inline, ...]]:
-        """Every run of marked-up text in reading order: caption, credit, then headings and paragraphs."""
+        """Every run of marked-up text in reading order: lead caption and credit, the body, then the notes."""
         if self.figure is not None:
-            yield self.figure.caption
-            yield self.figure.credit
-        yield from (p.content for p in self.intro)
-        for section in self.sections:
-            yield section.heading
-            yield from (p.content for p in section.paragraphs)
+            yield from block_runs(self.figure)
+        for block in self.blocks:
+            yield from block_runs(block)
+        for note in self.notes:
+            for block in note.blocks:
+                yield from block_runs(block)
+
+
+def children(block: Block) -> tuple[Block, ...]:
+    """The blocks directly inside ``block``."""
+    if isinstance(block, (Section, BlockQuote, Box)):
+        return block.blocks
+    if isinstance(block, List):
+        return tuple(child for item in block.items for child in item.blocks)
+    if isinstance(block, Figure):
+        return block.description
+    return ()
+
+
+def walk(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    for block in blocks:
+        yield block
+        yield from walk(children(block))
+
+
+def block_runs_own(block: Block) -> Iterator[tuple[Inline, ...]]:
+    """The inline runs of ``block`` itself (heading, caption, cells...), not of the blocks inside it."""
+    if isinstance(block, Paragraph):
+        yield block.content
+    elif isinstance(block, Section):
+        yield block.heading
+    elif isinstance(block, Box):
+        yield block.title
+    elif isinstance(block, Table):
+        yield block.caption
+        yield from block.header
+        for row in block.rows:
+            yield from row
+    elif isinstance(block, Figure):
+        yield block.caption
+        yield block.credit
+    elif isinstance(block, BlockQuote) and block.attribution:
+        yield block.attribution
+
+
+def block_runs(block: Block) -> Iterator[tuple[Inline, ...]]:
+    """The inline runs of ``block`` and everything inside it, in reading order."""
+    if isinstance(block, BlockQuote):
+        for child in block.blocks:
+            yield from block_runs(child)
+        yield from block_runs_own(block)
+        return
+    yield from block_runs_own(block)
+    for child in children(block):
+        yield from block_runs(child)
+
+
+def inline_nodes(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
+    """Every inline node, nested ones included, in reading order."""
+    for node in nodes:
+        yield node
+        if not isinstance(node, (Text, NoteRef)):
+            yield from inline_nodes(node.children)
+
+
+def chapter_links(chapter: "Chapter") -> Iterator[Link]:
+    """Every link of the chapter, in reading order."""
+    for run in chapter.inline_runs():
+        yield from (node for node in inline_nodes(run) if isinstance(node, Link))
 
 
 @dataclass(frozen=True)
@@ -175,22 +357,28 @@ class ChapterSet:
 
 
 def plain_text(nodes: tuple[Inline, ...]) -> str:
-    """The text of inline nodes as a reader hears it, quotation marks included."""
+    """The text of inline nodes as a reader hears it, quotation marks included.
+
+    A note reference is its number, as printed.
+    """
     parts: list[str] = []
     for node in nodes:
         if isinstance(node, Text):
             parts.append(node.text)
         elif isinstance(node, Quote):
             parts.append(node.open + plain_text(node.children) + node.close)
+        elif isinstance(node, NoteRef):
+            parts.append(str(node.number))
         else:
             parts.append(plain_text(node.children))
     return "".join(parts)
 
 
+def blocks_text(blocks: tuple[Block, ...]) -> str:
+    """The text of blocks, one run per line: for comparisons and summaries."""
+    return "\n".join(plain_text(run) for block in blocks for run in block_runs(block))
+
+
 def spans(nodes: tuple[Inline, ...]) -> Iterator[Span]:
     """Every foreign-language span in the nodes, outermost first."""
-    for node in nodes:
-        if isinstance(node, Span):
-            yield node
-        if not isinstance(node, Text):
-            yield from spans(node.children)
+    return (node for node in inline_nodes(nodes) if isinstance(node, Span))

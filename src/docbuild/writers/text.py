@@ -8,8 +8,8 @@ reflow freely.
 
 from __future__ import annotations
 
-from .edition import Edition
-from .model import plain_text
+from ..edition import Edition
+from ..model import plain_text
 
 
 def _heading(text: str, rule: str) -> str:

@@ -67,12 +67,12 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 from PIL import Image
 
-from .edition import Edition
-from .fonts import FontFace, check_glyphs, font_faces
-from .images import prepare_photo
-from .languages import locale
-from .model import Emph, Figure, Inline, Link, Quote, Span, Strong, Text
-from .paper import PageGeometry, page_geometry
+from ..edition import Edition
+from ..fonts import FontFace, check_glyphs, font_faces
+from ..images import prepare_photo
+from ..languages import locale
+from ..model import Emph, Figure, Inline, Link, Quote, Span, Strong, Text
+from ..paper import PageGeometry, page_geometry
 
 #: Styles this writer uses; their template colours are dropped (see above).
 _USED_STYLES = ("Normal", "Title", "Subtitle", "Heading 2", "Caption", "Body Text", "Footer")

@@ -20,14 +20,14 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
-from .edition import Edition
-from .errors import DocbuildError
-from .fetcher import ProjectFetcher, unwrap_refusal
-from .fonts import chapter_texts, check_glyphs, font_faces
-from .html import render_html
-from .images import prepare_photo
-from .model import Inline, plain_text, spans
-from .paper import page_geometry
+from ...edition import Edition
+from ...errors import DocbuildError
+from ...fetcher import ProjectFetcher, unwrap_refusal
+from ...fonts import chapter_texts, check_glyphs, font_faces
+from ..html import render_html
+from ...images import prepare_photo
+from ...model import Inline, plain_text, spans
+from ...paper import page_geometry
 
 #: Family name under which the vendored files are declared in @font-face. It
 #: differs from the fonts' own name on purpose: were it "Noto Serif", a copy

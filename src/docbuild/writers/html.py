@@ -13,8 +13,8 @@ from pathlib import Path
 
 import jinja2
 
-from . import model
-from .edition import Edition
+from .. import model
+from ..edition import Edition
 
 _NODE_TESTS = {
     "text_node": model.Text,
@@ -23,6 +23,14 @@ _NODE_TESTS = {
     "link_node": model.Link,
     "quote_node": model.Quote,
     "span_node": model.Span,
+    "noteref_node": model.NoteRef,
+    "paragraph_node": model.Paragraph,
+    "section_node": model.Section,
+    "list_node": model.List,
+    "blockquote_node": model.BlockQuote,
+    "table_node": model.Table,
+    "figure_node": model.Figure,
+    "box_node": model.Box,
 }
 
 
@@ -48,7 +56,7 @@ def render_html(edition: Edition, template: str, **context: object) -> str:
     try:
         page = env.get_template(template)
     except jinja2.TemplateNotFound:
-        from .errors import DocbuildError
+        from ..errors import DocbuildError
 
         raise DocbuildError(f"layout template '{template}' not found", edition.project.layouts) from None
     return page.render(chapter=edition.chapter, meta=edition.chapter.meta, labels=edition.labels, edition=edition, **context)

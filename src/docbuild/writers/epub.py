@@ -28,12 +28,12 @@ from ebooklib import epub
 from lxml import etree
 from PIL import Image
 
-from .edition import Edition
-from .errors import DocbuildError
-from .fonts import check_glyphs, edition_text, font_faces, subset
+from ..edition import Edition
+from ..errors import DocbuildError
+from ..fonts import check_glyphs, edition_text, font_faces, subset
 from .html import render_html
-from .images import prepare_photo
-from .model import Chapter
+from ..images import prepare_photo
+from ..model import Chapter
 
 #: Files inside the package folder (``EPUB/``), relative to the OPF.
 COVER = "cover.xhtml"

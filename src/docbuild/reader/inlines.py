@@ -1,0 +1,130 @@
+"""Inline content: markdown-it inline tokens to model inlines, quotes paired and typeset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from markdown_it.token import Token
+
+from .. import languages
+from ..errors import DocbuildError
+from ..model import Emph, Inline, Link, NoteRef, Quote, Span, Strong, Text
+from ..typography import quote_marks, typeset
+
+LINK_SCHEMES = ("https:", "http:", "mailto:", "#")
+#: Deeper nesting of emphasis, links, spans and quotations is refused: no
+#: real text needs it, and it would make every writer recurse that deep.
+MAX_DEPTH = 16
+_OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/\u00a0")
+
+
+class Inlines:
+    """Builds inline nodes from markdown-it tokens, pairing straight quotes.
+
+    ``note_ref`` turns a note label into its :class:`NoteRef` (the block
+    reader numbers notes in reading order); ``links`` collects internal link
+    targets with their line, checked once every block id is known.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        line: int,
+        lang: str,
+        note_ref: Callable[[str, int], NoteRef] | None = None,
+        links: list[tuple[str, int]] | None = None,
+    ):
+        self.path, self.line, self.doc_lang = path, line, lang
+        self.note_ref = note_ref
+        self.links = links if links is not None else []
+
+    def fail(self, message: str) -> DocbuildError:
+        return DocbuildError(message, self.path, self.line)
+
+    def build(self, tokens: list[Token]) -> tuple[Inline, ...]:
+        # Each frame: (kind, attrs, children, lang). The root frame has kind "root".
+        stack: list[tuple[str, dict, list, str]] = [("root", {}, [], self.doc_lang)]
+        last_char = " "
+        for token in tokens:
+            kind, attrs, children, lang = stack[-1]
+            if len(stack) > MAX_DEPTH:
+                raise self.fail(f"emphasis, links, spans and quotations nested more than {MAX_DEPTH} deep")
+            if token.type in ("text", "softbreak"):
+                text = token.content if token.type == "text" else " "
+                buffer = ""
+                for char in text:
+                    if char != '"':
+                        buffer += char
+                        last_char = char
+                        continue
+                    if buffer:
+                        stack[-1][2].append(Text(typeset(buffer, stack[-1][3])))
+                        buffer = ""
+                    if last_char in _OPENING_CONTEXT:
+                        stack.append(("quote", {}, [], stack[-1][3]))
+                    elif stack[-1][0] == "quote":
+                        self._close(stack)
+                    else:
+                        raise self.fail(f"closing quotation mark without an opening one near '{text.strip()[:40]}'")
+                    last_char = char
+                if buffer:
+                    stack[-1][2].append(Text(typeset(buffer, stack[-1][3])))
+            elif token.type in ("em_open", "strong_open", "link_open", "span_open"):
+                attrs = dict(token.attrs)
+                if token.type == "link_open":
+                    href = str(attrs.get("href", ""))
+                    if not href.startswith(LINK_SCHEMES):
+                        raise self.fail(f"link target '{href}' must be an http(s) or mailto address, or #id of a block")
+                    if href.startswith("#"):
+                        self.links.append((href[1:], self.line))
+                child_lang = lang
+                if token.type == "span_open":
+                    span_lang = str(attrs.get("lang", ""))
+                    if set(attrs) != {"lang"}:
+                        raise self.fail("a [text]{...} span takes exactly one attribute, lang=, e.g. [Human Rights Watch]{lang=en}")
+                    if not languages.is_known(span_lang):
+                        raise self.fail(f"unknown language code '{span_lang}' (use an ISO 639-1 code such as en or ru)")
+                    child_lang = span_lang
+                stack.append((token.type[:-5], attrs, [], child_lang))
+            elif token.type in ("em_close", "strong_close", "link_close", "span_close"):
+                if stack[-1][0] == "quote":
+                    raise self.fail("quotation mark opened inside emphasis, a link or a span is not closed there")
+                self._close(stack)
+            elif token.type == "footnote_ref":
+                if self.note_ref is None:
+                    raise self.fail("a note reference [^...] cannot stand here (front matter or another note)")
+                stack[-1][2].append(self.note_ref(str(token.meta["label"]), self.line))
+                last_char = "1"
+            else:
+                raise self.fail(_UNSUPPORTED.get(token.type, f"unsupported inline markup ({token.type})"))
+        if len(stack) > 1:
+            raise self.fail("quotation mark opened but never closed" if stack[-1][0] == "quote" else "markup not closed")
+        return tuple(stack[0][2])
+
+    def _close(self, stack: list[tuple[str, dict, list, str]]) -> None:
+        kind, attrs, children, lang = stack.pop()
+        nodes = tuple(children)
+        if kind == "em":
+            node: Inline = Emph(nodes)
+        elif kind == "strong":
+            node = Strong(nodes)
+        elif kind == "link":
+            node = Link(str(attrs["href"]), nodes)
+        elif kind == "span":
+            node = Span(str(attrs["lang"]), nodes)
+        else:
+            depth = sum(1 for frame in stack if frame[0] == "quote")
+            opening, closing = quote_marks(self.doc_lang, depth)
+            node = Quote(nodes, opening, closing)
+        stack[-1][2].append(node)
+
+
+_UNSUPPORTED = {
+    "hardbreak": "line breaks inside a paragraph are not supported; start a new paragraph with its own id",
+    "html_inline": "raw HTML is not allowed in chapter text; use Markdown",
+    "code_inline": "inline code is not supported in chapter text",
+    "image": "an image in running text is not supported; put it in a '::: figure' block with alt, caption and credit",
+    "footnote_inline": "inline notes ^[...] are not supported; write [^label] and a '[^label]: ...' definition",
+    "s_open": "strikethrough is not supported",
+}
