@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,10 @@ LINK_SCHEMES = ("https:", "http:", "mailto:", "#")
 #: real text needs it, and it would make every writer recurse that deep.
 MAX_DEPTH = 16
 _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/\u00a0")
+#: ``[^label]`` left as text: markdown-it only makes a note reference of a label that is defined.
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+#: An attribute line (``{#id}``) typed right under a line of text, which makes it part of that text.
+_GLUED_ATTRIBUTES = re.compile(r"^\{[#.][^{}]*\}$")
 
 
 class Inlines:
@@ -39,10 +44,28 @@ class Inlines:
         self.note_ref = note_ref
         self.links = links if links is not None else []
 
-    def fail(self, message: str) -> DocbuildError:
-        return DocbuildError(message, self.path, self.line)
+    def fail(self, message: str, line: int | None = None) -> DocbuildError:
+        return DocbuildError(message, self.path, line or self.line)
+
+    def _check_text(self, tokens: list[Token]) -> None:
+        """Refuse what markdown-it leaves as text but the author meant as markup."""
+        breaks = 0
+        for position, token in enumerate(tokens):
+            if token.type == "softbreak":
+                breaks += 1
+            if token.type != "text":
+                continue
+            line = self.line + breaks if self.line else None
+            if match := _UNDEFINED_NOTE.search(token.content):
+                label = match.group(1)
+                raise self.fail(f"note [^{label}] is referenced but not defined; add a line '[^{label}]: ...' at the end of the file", line)
+            if position and tokens[position - 1].type == "softbreak" and _GLUED_ATTRIBUTES.match(token.content.strip()):
+                raise self.fail(
+                    f"'{token.content.strip()}' continues the text of the line above; put a blank line before it", line
+                )
 
     def build(self, tokens: list[Token]) -> tuple[Inline, ...]:
+        self._check_text(tokens)
         # Each frame: (kind, attrs, children, lang). The root frame has kind "root".
         stack: list[tuple[str, dict, list, str]] = [("root", {}, [], self.doc_lang)]
         last_char = " "
@@ -115,7 +138,7 @@ class Inlines:
             node = Span(str(attrs["lang"]), nodes)
         else:
             depth = sum(1 for frame in stack if frame[0] == "quote")
-            opening, closing = quote_marks(self.doc_lang, depth)
+            opening, closing = quote_marks(lang, depth)  # a quotation inside an English span takes English marks
             node = Quote(nodes, opening, closing)
         stack[-1][2].append(node)
 
