@@ -13,10 +13,13 @@ Writers are imported inside the workers only, so a no-op build (or
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +29,7 @@ from .cache import Cache
 from .edition import PAPER_SIZES, Edition
 from .errors import DocbuildError
 from .model import ChapterSet, StaleTranslation
-from .output import write_atomic
+from .output import remove_leftovers, write_all
 from .plan import Job, chapter_key, plan
 from .project import Project
 
@@ -48,6 +51,8 @@ class BuildResult:
     #: The subset that was rendered (the rest came from the cache).
     rendered: tuple[Path, ...]
     stale: tuple[StaleTranslation, ...]
+    #: Problems found and repaired on the way (a corrupt cache object rebuilt), one line each.
+    warnings: tuple[str, ...] = ()
 
 
 def build(
@@ -73,28 +78,52 @@ def build(
     formats = [f for f in FORMATS if f in (formats or FORMATS)]
     if paper not in PAPER_SIZES:
         raise DocbuildError(f"unknown paper size '{paper}'; choose from {', '.join(PAPER_SIZES)}")
+    if jobs is not None and jobs < 1:
+        raise DocbuildError(f"--jobs must be 1 or more, not {jobs}")
     out_dir = Path(out) if out is not None else project.root / "dist"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DocbuildError("the output folder is a file", out_dir)
+    remove_leftovers(out_dir)
     store = Cache(project.root / CACHE_FOLDER)
     planned = plan(project, formats, langs, chapters, paper)
-    todo = [job for job in planned if not (cache and store.restore(job, out_dir / job.file_name))]
+    outputs: dict[Path, bytes] = {}
+    todo = []
+    for job in planned:
+        data = store.cached(job) if cache else None
+        if data is None:
+            todo.append(job)
+        elif not _holds(out_dir / job.file_name, data):
+            outputs[out_dir / job.file_name] = data
 
     chapter_sets: dict[str, ChapterSet] = {}
     if todo:
         from .reader import read_project
 
         chapter_sets = {cs.id: cs for cs in read_project(project, sorted({job.chapter for job in todo}))}
-        _render(project, chapter_sets, todo, out_dir, store, jobs)
+        rendered = _render(project, chapter_sets, todo, store, jobs)
+        outputs.update({out_dir / job.file_name: data for job, data in rendered.items()})
+    # One transaction: every edition this build changes is replaced, or none is.
+    write_all(outputs)
     stale = _stale_translations(project, sorted({job.chapter for job in planned}), chapter_sets, store)
     return BuildResult(
         written=tuple(out_dir / job.file_name for job in planned),
         rendered=tuple(out_dir / job.file_name for job in todo),
         stale=stale,
+        warnings=tuple(store.problems),
     )
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.is_file() and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _render(
-    project: Project, chapter_sets: dict[str, ChapterSet], todo: list[Job], out_dir: Path, store: Cache, jobs: int | None
-) -> None:
+    project: Project, chapter_sets: dict[str, ChapterSet], todo: list[Job], store: Cache, jobs: int | None
+) -> dict[Job, bytes]:
+    """Render the jobs; store each in the cache; return the bytes of each."""
     from .labels import load_labels
 
     groups: dict[tuple[str, str, str, str], list[Job]] = {}
@@ -112,14 +141,55 @@ def _render(
     if workers <= 1:
         results = [render_edition(*task) for task in tasks]
     else:
-        context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(render_edition, *zip(*tasks)))
+        results = _in_workers(tasks, workers)
 
+    outputs = {}
     for group, rendered in zip(groups.values(), results):
         for job, (data, extra) in zip(group, rendered):
-            write_atomic(out_dir / job.file_name, data)
-            store.store(job, data, extra)
+            outputs[job] = data
+            try:
+                store.store(job, data, extra)
+            except OSError:
+                pass  # a cache that cannot be written only costs a rebuild next time
+    return outputs
+
+
+def _in_workers(tasks: list, workers: int) -> list:
+    """Run the tasks in worker processes that never outlive this one.
+
+    Each worker asks the kernel for SIGTERM when its parent dies (Linux's
+    PR_SET_PDEATHSIG), so a ``kill -9`` of the build takes the workers with
+    it; on SIGTERM or Ctrl-C the pool is shut down and its workers ended.
+    """
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),))
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
+    try:
+        return list(pool.map(render_edition, *zip(*tasks)))
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _die_with_parent(parent: int) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if sys.platform == "linux":
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _writer(fmt: str) -> Callable:
@@ -183,5 +253,7 @@ def _stale_translations(
 
 
 def warn_stale(result: BuildResult) -> None:
+    for item in result.warnings:
+        print(f"warning: {item}", file=sys.stderr)
     for item in result.stale:
         print(f"warning: {item}", file=sys.stderr)

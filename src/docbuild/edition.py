@@ -56,6 +56,8 @@ def build_time(chapter: Chapter) -> datetime:
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except ValueError:
-            raise DocbuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'") from None
+        except (ValueError, OverflowError, OSError):
+            raise DocbuildError(
+                f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 within the years 1-9999, not '{epoch}'"
+            ) from None
     return datetime.fromisoformat(chapter.meta.date).replace(tzinfo=timezone.utc)

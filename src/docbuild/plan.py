@@ -22,18 +22,18 @@ from .project import Project
 #: Layout files each format reads (globs under layouts/); labels are per language.
 LAYOUT_INPUTS: dict[str, tuple[str, ...]] = {
     "txt": (),
-    "pdf": ("chapter.html.j2", "inline.j2", "pdf*", "print*", "paper.toml"),
+    "pdf": ("chapter.html.j2", "blocks.j2", "inline.j2", "pdf*", "print*", "paper.toml"),
     # The EPUB's page-list comes from the A4 PDF layout, so the PDF's inputs are its inputs.
-    "epub": ("chapter.html.j2", "inline.j2", "pdf*", "print*", "paper.toml", "epub*"),
+    "epub": ("chapter.html.j2", "blocks.j2", "inline.j2", "pdf*", "print*", "paper.toml", "epub*"),
     "docx": ("paper.toml", "docx*"),
 }
 USES_FONTS = ("pdf", "epub", "docx")
 #: Third-party packages whose version can change a format's bytes.
 LIBRARIES: dict[str, tuple[str, ...]] = {
-    "txt": ("markdown-it-py", "mdit-py-plugins", "PyYAML"),
-    "pdf": ("markdown-it-py", "mdit-py-plugins", "PyYAML", "weasyprint", "pydyf", "pikepdf", "Pillow", "fonttools"),
-    "epub": ("markdown-it-py", "mdit-py-plugins", "PyYAML", "weasyprint", "pydyf", "ebooklib", "Pillow", "fonttools", "lxml"),
-    "docx": ("markdown-it-py", "mdit-py-plugins", "PyYAML", "python-docx", "Pillow", "lxml"),
+    "txt": ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "PyYAML"),
+    "pdf": ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "PyYAML", "weasyprint", "pydyf", "pikepdf", "Pillow", "fonttools"),
+    "epub": ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "PyYAML", "weasyprint", "pydyf", "ebooklib", "Pillow", "fonttools", "lxml"),
+    "docx": ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "PyYAML", "python-docx", "Pillow", "lxml"),
 }
 
 
