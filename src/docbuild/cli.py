@@ -15,6 +15,18 @@ from .errors import DocbuildError
 EXIT_USER_ERROR = 1
 #: ``docbuild check`` ran, and at least one check failed.
 EXIT_CHECK_FAILED = 2
+#: Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not '{text}'")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--lang", action="append", dest="langs", help="only this language (repeatable)")
     build.add_argument("--chapter", action="append", dest="chapters", help="only this chapter id (repeatable)")
     build.add_argument("--paper", default="a4", choices=["a4", "letter"], help="paper size of PDF and DOCX")
-    build.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    build.add_argument("--jobs", type=_positive, default=None, help="worker processes (default: one per core)")
     build.add_argument("--no-cache", action="store_true", help="render every edition even if its inputs are unchanged")
 
     stamp = commands.add_parser(
@@ -38,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     stamp.add_argument("chapter", help="chapter id, e.g. kazakhstan")
     stamp.add_argument("lang", help="the translated variant, e.g. ru")
     stamp.add_argument("ids", nargs="*", help="only these block ids (default: every block)")
+
+    ids = commands.add_parser(
+        "ids", help="add the missing {#id} lines to a chapter's sources (the original's ids go into its translations)"
+    )
+    ids.add_argument("chapter", help="chapter id, e.g. kazakhstan")
+    ids.add_argument("--lang", help="only this variant (default: the original, then every translation)")
 
     check = commands.add_parser(
         "check", help="check editions for accessibility and completeness (default: every edition in dist/, built if stale)"
@@ -69,11 +87,23 @@ def main(argv: list[str] | None = None) -> int:
 
             for line in stamp(args.project, args.chapter, args.lang, args.ids):
                 print(line)
+        elif args.command == "ids":
+            from .ids import add_ids
+
+            for line in add_ids(args.project, args.chapter, args.lang):
+                print(line)
         elif args.command == "check":
             return _check(args)
     except DocbuildError as error:
         for problem in error.errors:
             print(f"docbuild: error: {problem.location()}{problem.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("docbuild: interrupted; the editions in the output folder are as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"docbuild: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_USER_ERROR
     return 0
 

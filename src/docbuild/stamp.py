@@ -15,7 +15,16 @@ from .output import write_atomic
 from .project import Project
 from .reader import current_fingerprints, read_chapter_set
 
-_ATTR_LINE = re.compile(r"^\{#([a-z][a-z0-9-]*)(?:\s+src=[0-9a-f]*)?\}\s*$")
+#: A block's attribute line: ``{#id}``, ``{#id src=…}``, ``{#id .header-column}``, ``{#id .header-column src=…}``
+#: (classes and ``src=`` in either order). Group 2 holds what follows the id.
+_ATTR_LINE = re.compile(r"^\{#([a-z][a-z0-9-]*)((?:\s+(?:\.[A-Za-z][\w-]*|src=[0-9a-f]*))*)\s*\}(\s*)$")
+_SRC = re.compile(r"\s*\bsrc=[0-9a-f]*")
+
+
+def _stamped(match: re.Match, fingerprint: str) -> str:
+    """The attribute line with ``src=`` set to ``fingerprint``, classes kept in their place."""
+    rest = _SRC.sub("", match.group(2)).strip()
+    return f"{{#{match.group(1)}{' ' + rest if rest else ''} src={fingerprint}}}{match.group(3)}"
 
 
 def stamp(project: Project | Path | str, chapter_id: str, lang: str, ids: list[str] | None = None) -> list[str]:
@@ -43,7 +52,7 @@ def stamp(project: Project | Path | str, chapter_id: str, lang: str, ids: list[s
         if not match or match.group(1) not in hashes or (ids and match.group(1) not in ids):
             continue
         block_id = match.group(1)
-        new = f"{{#{block_id} src={hashes[block_id]}}}"
+        new = _stamped(match, hashes[block_id])
         if new != line:
             lines[number] = new
             changes.append(f"{variant.path}:{number + 1}: {block_id} src={hashes[block_id]}")

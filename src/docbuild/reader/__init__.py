@@ -21,7 +21,24 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .. import languages
 from ..errors import DocbuildError
-from ..model import Chapter, ChapterSet, Inline, StaleTranslation
+from ..model import (
+    Block,
+    BlockQuote,
+    Box,
+    Chapter,
+    ChapterSet,
+    Figure,
+    Inline,
+    List,
+    NoteRef,
+    Paragraph,
+    Section,
+    StaleTranslation,
+    Table,
+    block_runs,
+    block_runs_own,
+    inline_nodes,
+)
 from ..project import Project
 from . import frontmatter
 from .blocks import ID, BlockReader, Record, fingerprint
@@ -33,7 +50,10 @@ __all__ = ["read_chapter", "read_chapter_set", "read_project", "current_fingerpr
 
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": False, "linkify": True})
-    md.use(front_matter_plugin).use(attrs_block_plugin).use(attrs_plugin, spans=True).use(footnote_plugin)
+    md.use(front_matter_plugin).use(attrs_block_plugin).use(attrs_plugin, spans=True)
+    # Note definitions stay where they are written, each with its lines, referenced or not: the
+    # block reader numbers notes itself and reports a definition nothing refers to.
+    md.use(footnote_plugin, move_to_end=False)
     # One container for every '::: name' block, so an unknown name is an error, not literal text.
     md.use(container_plugin, "div", validate=lambda params, *args: bool(params.strip()))
     md.enable(["table", "linkify"])
@@ -74,7 +94,9 @@ def read_chapter(path: Path, project: Project) -> tuple[Chapter, list[Record]]:
             errors.extend(error.errors)
             return None
 
-    metadata = attempt(frontmatter.metadata, meta, path, lang)
+    # Key problems do not stop the body from being read: one run reports both.
+    attempt(frontmatter.check_keys, meta, path)
+    metadata = attempt(frontmatter.metadata, meta, path, lang) if all(key in meta for key in frontmatter.REQUIRED) else None
     translation_of = None
     if "translation-of" in meta:
         translation_of = attempt(frontmatter.string, meta["translation-of"], "translation-of", path)
@@ -90,7 +112,8 @@ def read_chapter(path: Path, project: Project) -> tuple[Chapter, list[Record]]:
                 frontmatter.figure, item.value, item.line, path, lang, project,
                 lambda field, key: inline_text(field, key, path, lang),
             )
-    reader = BlockReader(path, lang, project, tokens[1:] if front else tokens, text.split("\n"))
+    body_start = front.map[1] if front and front.map else 0
+    reader = BlockReader(path, lang, project, tokens[1:] if front else tokens, text.split("\n"), body_start)
     blocks, notes = reader.read()
     errors.extend(reader.errors)
     if errors:
@@ -116,6 +139,8 @@ def _align(original: list[Record], original_path: Path, variant: list[Record], v
         if want == have:
             continue
         block = variant[position]
+        if want[1] == have[1]:
+            raise DocbuildError(f"'{have[1]}' is a {have[0]} here but a {want[0]} in {original_path.name}", variant_path, block.line)
         if have not in original_ids:
             raise DocbuildError(f"{have[0]} '{have[1]}' is not in {original_path.name}; remove it or add it there first", variant_path, block.line)
         if want not in variant_ids:
@@ -131,43 +156,124 @@ def _align(original: list[Record], original_path: Path, variant: list[Record], v
 
 
 def _align_nested(original: Chapter, variant: Chapter) -> None:
-    """Refuse a translation whose lists, tables and notes differ in shape from the original's.
+    """Refuse a translation whose lists, tables, quotations and notes differ in shape from the original's.
 
     Nested blocks have no ids; they align by position, so a list with one
-    item fewer, or a note missing, is an error here rather than a silent gap.
+    item fewer, a table with a row missing or a note missing is an error
+    here, at the line of the block that differs, rather than a silent gap.
     """
-    shapes = {}
-    for block in original.walk():
-        if block.id is not None:
-            shapes[block.id] = _shape(block)
+    there = original.path.name
+    originals = {block.id: block for block in original.walk() if block.id is not None}
     for block in variant.walk():
-        if block.id is not None and block.id in shapes and _shape(block) != shapes[block.id]:
-            raise DocbuildError(
-                f"'{block.id}' does not match {original.path.name}: {_shape(block)} here, {shapes[block.id]} there",
-                variant.path,
-                block.line,
-            )
+        if block.id is None or block.id not in originals:
+            continue
+        difference = _difference(originals[block.id], block)
+        if difference is not None:
+            message, line = difference
+            raise DocbuildError(f"'{block.id}' does not match {there}: {message}", variant.path, line or block.line)
     want = [n.label for n in original.notes]
     have = [n.label for n in variant.notes]
-    if want != have:
-        raise DocbuildError(
-            f"notes do not match {original.path.name}: it refers to [^{'], [^'.join(want)}] in this order, this file to [^{'], [^'.join(have)}]",
-            variant.path,
-        )
+    for position, label in enumerate(want):
+        if position < len(have) and have[position] == label:
+            continue
+        if label not in have:
+            block = _first_reference(original, label)
+            here = variant.find(block.id) if block is not None else None
+            where = f" (it is referred to first in '{block.id}')" if block is not None else ""
+            raise DocbuildError(
+                f"note [^{label}] of {there} is missing here{where}; refer to it and define it as {there} does",
+                variant.path,
+                here.line if here is not None else None,
+            )
+        if position < len(have):
+            block = _first_reference(variant, have[position])
+            raise DocbuildError(
+                f"notes are referred to in another order than in {there}: there [^{label}] comes before [^{have[position]}]",
+                variant.path,
+                block.line if block is not None else None,
+            )
+    for label in have[len(want):]:
+        block = _first_reference(variant, label)
+        raise DocbuildError(f"note [^{label}] is not in {there}; remove it or add it there first", variant.path, block.line if block else None)
+    for want_note, have_note in zip(original.notes, variant.notes):
+        difference = _blocks_difference(want_note.blocks, have_note.blocks, "it")
+        if difference is not None:
+            message, line = difference
+            raise DocbuildError(f"note [^{have_note.label}] does not match {there}: {message}", variant.path, line or have_note.line)
 
 
-def _shape(block) -> str:
-    """A short description of a block's nested structure: what position alignment compares."""
-    from ..model import BlockQuote, Box, Figure, List, Table, children
+def _first_reference(chapter: Chapter, label: str) -> Block | None:
+    """The identified block whose text refers to note ``label`` first."""
+    for block in chapter.walk():
+        if block.id is None:
+            continue
+        runs = block_runs_own(block) if isinstance(block, Section) else block_runs(block)
+        for run in runs:
+            if any(isinstance(node, NoteRef) and node.label == label and node.occurrence == 1 for node in inline_nodes(run)):
+                return block
+    return None
 
+
+_KIND_NAMES = {List: "a list", Table: "a table", BlockQuote: "a quotation", Box: "a box", Figure: "a figure", Paragraph: "a paragraph", Section: "a section"}
+
+
+def _kind(block: Block) -> str:
     if isinstance(block, List):
-        return f"a list of {len(block.items)} items [" + "; ".join(",".join(_shape(b) for b in item.blocks) for item in block.items) + "]"
-    if isinstance(block, Table):
-        return f"a table of {len(block.rows)} rows x {len(block.header)} columns"
-    if isinstance(block, (BlockQuote, Box, Figure)):
-        inner = children(block)
-        return f"{type(block).__name__.lower()} of {len(inner)} blocks [" + ",".join(_shape(b) for b in inner) + "]"
-    return type(block).__name__.lower()
+        return "a numbered list" if block.ordered else "a bulleted list"
+    return _KIND_NAMES.get(type(block), type(block).__name__.lower())
+
+
+def _difference(want: Block, have: Block) -> tuple[str, int] | None:
+    """How ``have`` (translation) differs in shape from ``want`` (original), and the line to fix; None if alike.
+
+    Sections are compared by heading only: the blocks in them align by id.
+    """
+    if _kind(want) != _kind(have):
+        return f"{_kind(have)} here, {_kind(want)} there", have.line
+    if isinstance(want, List):
+        if want.start != have.start:
+            return f"the list starts at {have.start} here, at {want.start} there", have.line
+        if len(want.items) != len(have.items):
+            return f"the list has {_count(len(have.items), 'item')} here, {len(want.items)} there", have.line
+        for number, (item_want, item_have) in enumerate(zip(want.items, have.items), 1):
+            difference = _blocks_difference(item_want.blocks, item_have.blocks, f"item {number} of the list")
+            if difference is not None:
+                return difference
+    elif isinstance(want, Table):
+        if len(want.header) != len(have.header):
+            return f"the table has {_count(len(have.header), 'column')} here, {len(want.header)} there", have.line
+        if len(want.rows) != len(have.rows):
+            return f"the table has {_count(len(have.rows), 'row')} besides the header here, {len(want.rows)} there", have.line
+        if want.header_column != have.header_column:
+            return "'.header-column' must be on the table in every variant or in none", have.line
+    elif isinstance(want, BlockQuote):
+        if bool(want.attribution) != bool(have.attribution):
+            says = "has" if have.attribution else "has no"
+            return f"the quotation {says} an attribution ('— who') here, unlike there", have.line
+        return _blocks_difference(want.blocks, have.blocks, "the quotation")
+    elif isinstance(want, Box):
+        return _blocks_difference(want.blocks, have.blocks, "the box")
+    elif isinstance(want, Figure):
+        if want.kind != have.kind:
+            return f"the figure is a {have.kind} here, a {want.kind} there", have.line
+        return _blocks_difference(want.description, have.description, "the figure's description")
+    return None
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _blocks_difference(want: tuple[Block, ...], have: tuple[Block, ...], where: str) -> tuple[str, int] | None:
+    if len(want) != len(have):
+        # The first extra block, or the last one there is when one is missing.
+        line = have[len(want)].line if len(have) > len(want) else have[-1].line if have else 0
+        return f"{where} holds {_count(len(have), 'block')} here, {len(want)} there", line
+    for block_want, block_have in zip(want, have):
+        difference = _difference(block_want, block_have)
+        if difference is not None:
+            return difference
+    return None
 
 
 def read_chapter_set(folder: Path, project: Project) -> ChapterSet:

@@ -10,6 +10,7 @@ goes on with the next, so one run reports every error in the file.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ MAX_LIST_DEPTH = 3
 MAX_HEADING_LEVEL = 4
 _ATTRIBUTION = re.compile(r"^\s*(?:\u2014|\u2015|--)\s*")
 _TABLE_CAPTION = re.compile(r"^\s*(?:Table)?:\s*")
-_FIELD = re.compile(r"^([a-z]+):\s?(.*)$")
+_ATTRIBUTE_LINE = re.compile(r"^\{[#.][^{}]*\}\s*$")
+_FIELD = re.compile(r"^([a-z][a-z-]*):(?:\s+(.*))?$")
 _BLOCK_NAMES = {
     "paragraph": "paragraph",
     "heading": "heading",
@@ -79,12 +81,16 @@ class _Heading:
 
 
 class BlockReader:
-    def __init__(self, path: Path, lang: str, project: Project, tokens: list[Token], lines: list[str]):
+    def __init__(self, path: Path, lang: str, project: Project, tokens: list[Token], lines: list[str], body_start: int = 0):
         self.path, self.lang, self.project = path, lang, project
         self.tokens, self.lines = tokens, lines
+        #: Index of the first line after the front matter.
+        self.body_start = body_start
         self.errors: list[DocbuildError] = []
         self.records: list[Record] = []
         self.links: list[tuple[str, int]] = []
+        #: Every valid block id and its line, including blocks that had another error.
+        self.ids: dict[str, int] = {}
         #: note label -> (number, references so far, line of the first reference, index of the record that refers first)
         self.note_numbers: dict[str, int] = {}
         self.note_uses: dict[str, int] = {}
@@ -96,8 +102,11 @@ class BlockReader:
     # -- entry point
 
     def read(self) -> tuple[tuple[Block, ...], tuple[Note, ...]]:
+        self._check_attribute_lines()
         body = self._split_notes(self.tokens)
         flat = self._blocks(body, 0, len(body), identified=True)
+        if not flat and not self.errors:
+            self.fail("the chapter has no text: write its paragraphs and sections after the front matter", len(self.lines))
         blocks = self._nest(flat, 1)
         notes = self._notes()
         self._check_links()
@@ -142,6 +151,29 @@ class BlockReader:
             return ""
         return "\n".join(self.lines[token.map[0]:token.map[1]])
 
+    def _check_attribute_lines(self) -> None:
+        """Refuse an ``{#id}`` line that stands above no block, or above another attribute line.
+
+        markdown-it drops such a line silently; an id lost that way would surface
+        later as a confusing 'has no id' or alignment error.
+        """
+        starts = {token.map[0] for token in self.tokens if token.map}
+        inside = {n for token in self.tokens if token.map and token.level == 0 for n in range(token.map[0], token.map[1])}
+        for number, text in enumerate(self.lines):
+            if number < self.body_start or number in inside or not _ATTRIBUTE_LINE.match(text):
+                continue
+            below = next((n for n in range(number + 1, len(self.lines)) if self.lines[n].strip()), None)
+            if below is not None and _ATTRIBUTE_LINE.match(self.lines[below]):
+                self.fail(
+                    f"two attribute lines above one block ('{text.strip()}' and '{self.lines[below].strip()}' on line {below + 1}); "
+                    "a block takes one, e.g. {#some-id .header-column}",
+                    number + 1,
+                )
+            elif below is not None and re.match(r"\s*\[\^[^\]\s]+\]:", self.lines[below]):
+                self.fail(f"a note definition takes no '{text.strip()}'; notes are numbered, not named by ids", number + 1)
+            elif below is None or below not in starts:
+                self.fail(f"'{text.strip()}' stands above no block; put it right above the block it names, or remove it", number + 1)
+
     # -- notes
 
     def _split_notes(self, tokens: list[Token]) -> list[Token]:
@@ -150,25 +182,19 @@ class BlockReader:
         index = 0
         while index < len(tokens):
             token = tokens[index]
-            if token.type == "footnote_block_open":
+            if token.type == "footnote_reference_open":
                 end = self._end(tokens, index)
-                inner = tokens[index + 1:end - 1]
-                position = 0
-                while position < len(inner):
-                    stop = self._end(inner, position)
-                    label = str(inner[position].meta["label"])
-                    content = [t for t in inner[position + 1:stop - 1] if t.type != "footnote_anchor"]
-                    self.definitions[label] = (content, self._definition_line(label))
-                    position = stop
+                label = str(token.meta["label"])
+                line = self._line(token)
+                if label in self.definitions:
+                    self.fail(f"note [^{label}] is defined twice (first on line {self.definitions[label][1]})", line)
+                else:
+                    self.definitions[label] = (tokens[index + 1:end - 1], line)
                 index = end
             else:
                 body.append(token)
                 index += 1
         return body
-
-    def _definition_line(self, label: str) -> int:
-        needle = f"[^{label}]:"
-        return next((n for n, text in enumerate(self.lines, 1) if text.lstrip().startswith(needle)), 0)
 
     def _notes(self) -> tuple[Note, ...]:
         notes = []
@@ -198,9 +224,8 @@ class BlockReader:
         return next((n for n, text in enumerate(self.lines, 1) if needle in text and not text.lstrip().startswith(needle + ":")), None)
 
     def _check_links(self) -> None:
-        known = {record.id for record in self.records}
         for target, line in self.links:
-            if target not in known:
+            if target not in self.ids:
                 self.fail(f"link to '#{target}', but no block has that id", line)
 
     # -- blocks
@@ -216,19 +241,38 @@ class BlockReader:
             kind = token.type.removesuffix("_open")
             try:
                 if kind in _UNSUPPORTED:
+                    if identified and "id" in token.attrs:
+                        # Known, so that a link to it is not reported as well.
+                        self.ids.setdefault(str(token.attrs["id"]), line)
                     raise DocbuildError(_UNSUPPORTED[kind], self.path, line)
                 if kind not in _BLOCK_NAMES:
                     raise DocbuildError(f"unsupported block ({kind})", self.path, line)
+                if kind == "paragraph" and tokens[index + 1].content.strip().startswith(":::"):
+                    raise DocbuildError(
+                        f"'{tokens[index + 1].content.strip()[:20]}' here is not a block: '::: figure' or '::: box' "
+                        "opens a block on a line of its own (with an {#id} line above it), and ':::' alone closes it",
+                        self.path,
+                        line,
+                    )
                 if kind == "paragraph" and self._is_caption(token, tokens, index, end):
                     raise DocbuildError("a 'Table:' caption must follow a table (with one blank line between)", self.path, line)
                 block_id, src = self._identity(token, kind, identified, line)
-                block = self._block(tokens, index, end, kind, block_id, line)
                 if kind == "table":
-                    block, end = self._table_caption(block, tokens, end, stop)
+                    if not (end < stop and self._is_caption(tokens[end], tokens, end, self._end(tokens, end))):
+                        raise DocbuildError("this table has no caption; add a paragraph 'Table: what it shows' after it", self.path, line)
+                    # The caption belongs to the table (skipped with it even if the table has an error), and is
+                    # read first, as it comes first in reading order: a note in it is numbered before the cells'.
+                    caption_at, end = end, self._end(tokens, end)
+                    block = self._table(tokens, index, caption_at, block_id, line, self._table_caption(tokens, caption_at))
+                else:
+                    block = self._block(tokens, index, end, kind, block_id, line)
                 found.append(block)
                 if block_id is not None:
                     record_kind = "section" if kind == "heading" else _BLOCK_NAMES[kind] if kind != "container_div" else str(token.info).strip()
-                    self.records.append(Record(record_kind, block_id, line, self._record_source(token, tokens, index), src))
+                    source = self._record_source(token, tokens, index)
+                    if kind == "table":
+                        source += "\n" + self._source(tokens[caption_at])  # editing the caption makes a translation stale
+                    self.records.append(Record(record_kind, block_id, line, source, src))
             except DocbuildError as error:
                 self.errors.extend(error.errors)
             index = end
@@ -277,9 +321,9 @@ class BlockReader:
                 self.path,
                 line,
             )
-        seen = next((r.line for r in self.records if r.id == block_id), None)
-        if seen is not None:
-            raise DocbuildError(f"duplicate id '{block_id}' (first used on line {seen})", self.path, line)
+        if block_id in self.ids:
+            raise DocbuildError(f"duplicate id '{block_id}' (first used on line {self.ids[block_id]})", self.path, line)
+        self.ids[block_id] = line
         return block_id, (str(src) if src is not None else None)
 
     def _block(self, tokens: list[Token], index: int, end: int, kind: str, block_id: str | None, line: int):
@@ -295,9 +339,9 @@ class BlockReader:
             return self._list(tokens, index, end, block_id, line)
         if kind == "blockquote":
             return self._quote(tokens, index, end, block_id, line)
-        if kind == "table":
-            return self._table(tokens, index, end, block_id, line)
         info = str(token.info).strip()
+        if info in ("figure", "box") and not tokens[end - 1].markup:
+            raise DocbuildError(f"this '::: {info}' is never closed; end it with a line ':::'", self.path, line)
         if info == "figure":
             return self._figure(tokens, index, end, block_id, line)
         if info == "box":
@@ -307,7 +351,13 @@ class BlockReader:
     def _heading(self, tokens: list[Token], index: int, block_id: str | None, line: int) -> _Heading:
         level = int(tokens[index].tag[1])
         if block_id is None:
-            raise DocbuildError("a heading cannot stand inside a list, quotation, figure or note", self.path, line)
+            raise DocbuildError("a heading cannot stand inside a list, quotation, box, figure or note", self.path, line)
+        if not tokens[index].markup.startswith("#"):
+            raise DocbuildError(
+                "a line of --- or === under a line of text makes that text a heading; write a heading as '## Heading'",
+                self.path,
+                line,
+            )
         if level == 1:
             raise DocbuildError("the chapter title comes from the front matter 'title'; sections use ##", self.path, line)
         if level > self.heading_level + 1 or level > MAX_HEADING_LEVEL:
@@ -360,7 +410,10 @@ class BlockReader:
             position = index + 1
             while position < end - 1:
                 stop = self._end(tokens, position)
-                items.append(ListItem(self._inner(tokens, position + 1, stop - 1)))
+                blocks = self._inner(tokens, position + 1, stop - 1)
+                if not blocks and position + 1 == stop - 1:
+                    raise DocbuildError(f"item {len(items) + 1} of this list is empty", self.path, self._line(tokens[position]) or line)
+                items.append(ListItem(blocks))
                 position = stop
         finally:
             self.list_depth -= 1
@@ -368,23 +421,27 @@ class BlockReader:
 
     def _quote(self, tokens: list[Token], index: int, end: int, block_id: str | None, line: int) -> BlockQuote:
         inner = tokens[index + 1:end - 1]
-        attribution: tuple = ()
+        said_by = None
         # The last paragraph, if it starts with a dash, says who is quoted.
         if len(inner) >= 3 and inner[-3].type == "paragraph_open" and inner[-3].level == tokens[index].level + 1:
             text = inner[-2]
-            match = _ATTRIBUTION.match(text.content)
-            if match and text.children and text.children[0].type == "text":
-                first = text.children[0]
-                first.content = _ATTRIBUTION.sub("", first.content, count=1)
-                attribution = self._inlines(text, self._line(inner[-3]))
+            if _ATTRIBUTION.match(text.content) and text.children and text.children[0].type == "text":
+                said_by = (text, self._line(inner[-3]))
                 inner = inner[:-3]
+        # The quotation's text before its attribution: notes are numbered in reading order.
         blocks = self._inner(inner, 0, len(inner))
+        attribution: tuple = ()
+        if said_by is not None:
+            text, attribution_line = said_by
+            text.children[0].content = _ATTRIBUTION.sub("", text.children[0].content, count=1)
+            attribution = self._inlines(text, attribution_line)
+            if not attribution:
+                raise DocbuildError("this attribution is empty; write who is quoted after the dash", self.path, attribution_line)
         if not blocks:
             raise DocbuildError("this quotation has no text besides its attribution", self.path, line)
         return BlockQuote(blocks, attribution, block_id, line)
 
-    def _table(self, tokens: list[Token], index: int, end: int, block_id: str | None, line: int) -> Table:
-        header: list = []
+    def _table(self, tokens: list[Token], index: int, end: int, block_id: str | None, line: int, caption: tuple) -> Table:
         rows: list[list] = []
         align: list[str] = []
         for position in range(index, end):
@@ -400,17 +457,17 @@ class BlockReader:
         if not body:
             raise DocbuildError("this table has a header row but no data rows", self.path, line)
         header_column = tokens[index].attrs.get("class") == "header-column"
-        return Table((), tuple(header), tuple(tuple(row) for row in body), tuple(align), header_column, block_id, line)
+        return Table(caption, tuple(header), tuple(tuple(row) for row in body), tuple(align), header_column, block_id, line)
 
-    def _table_caption(self, table: Table, tokens: list[Token], end: int, stop: int) -> tuple[Table, int]:
-        if end < stop and self._is_caption(tokens[end], tokens, end, self._end(tokens, end)):
-            inline = tokens[end + 1]
-            if inline.children and inline.children[0].type == "text":
-                inline.children[0].content = _TABLE_CAPTION.sub("", inline.children[0].content, count=1)
-            caption = self._inlines(inline, self._line(tokens[end]))
-            if caption:
-                return Table(caption, table.header, table.rows, table.align, table.header_column, table.id, table.line), self._end(tokens, end)
-        raise DocbuildError("this table has no caption; add a paragraph 'Table: what it shows' after it", self.path, table.line)
+    def _table_caption(self, tokens: list[Token], start: int) -> tuple:
+        """The caption of a table: the 'Table: ...' paragraph at ``start``, right after it."""
+        inline = tokens[start + 1]
+        if inline.children and inline.children[0].type == "text":
+            inline.children[0].content = _TABLE_CAPTION.sub("", inline.children[0].content, count=1)
+        caption = self._inlines(inline, self._line(tokens[start]))
+        if not caption:
+            raise DocbuildError("this table caption is empty; say what the table shows after 'Table:'", self.path, self._line(tokens[start]))
+        return caption
 
     def _figure(self, tokens: list[Token], index: int, end: int, block_id: str | None, line: int):
         inner_start, inner_end = index + 1, end - 1
@@ -425,17 +482,30 @@ class BlockReader:
         )
 
     def _fields(self, token: Token) -> dict[str, Located]:
-        """``key: value`` lines (a value may run on over the following lines), each with its line."""
+        """``key: value`` lines, each with its line; an indented line continues the value above."""
         fields: dict[str, list] = {}
         key = None
+        first = self.lines[token.map[0]]
+        indent = len(first) - len(first.lstrip())  # a figure in a list item is indented as a whole
         for number in range(token.map[0], token.map[1]):
             text = self.lines[number]
             match = _FIELD.match(text.strip())
-            if match and match.group(1) in frontmatter.FIGURE_KEYS:
+            if key is not None and len(text) - len(text.lstrip()) > indent:
+                fields[key][0] += " " + text.strip()
+            elif match and match.group(1) in frontmatter.FIGURE_KEYS:
                 key = match.group(1)
                 if key in fields:
-                    raise DocbuildError(f"figure field '{key}' given twice", self.path, number + 1)
-                fields[key] = [match.group(2).strip(), number + 1]
+                    raise DocbuildError(f"figure field '{key}' given twice (first on line {fields[key][1]})", self.path, number + 1)
+                fields[key] = [(match.group(2) or "").strip(), number + 1]
+            elif match:
+                close = difflib.get_close_matches(match.group(1), frontmatter.FIGURE_KEYS, n=1)
+                hint = f"did you mean '{close[0]}:'? " if close else ""
+                raise DocbuildError(
+                    f"unknown figure field '{match.group(1)}:'; {hint}a figure takes {', '.join(frontmatter.FIGURE_KEYS)} "
+                    "(indent a line that continues the value above)",
+                    self.path,
+                    number + 1,
+                )
             elif key is None:
                 raise DocbuildError(
                     f"expected a figure field ({', '.join(frontmatter.FIGURE_KEYS)}) like 'alt: ...', not '{text.strip()[:40]}'",

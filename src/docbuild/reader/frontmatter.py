@@ -60,7 +60,11 @@ def front_matter(content: str | None, path: Path) -> dict[str, Located]:
         raise DocbuildError(f"malformed front matter: {getattr(exc, 'problem', exc)}", path, line) from None
     if not isinstance(node, yaml.MappingNode):
         raise DocbuildError("front matter must be a list of 'key: value' lines", path, 2)
-    meta = _located(node, 2).value
+    return _located(node, 2).value
+
+
+def check_keys(meta: dict[str, Located], path: Path) -> None:
+    """Refuse unknown keys and report every missing one."""
     problems = [
         DocbuildError(f"unknown front matter key '{key}'; known keys: {', '.join(REQUIRED + OPTIONAL)}", path, item.line)
         for key, item in meta.items()
@@ -69,7 +73,6 @@ def front_matter(content: str | None, path: Path) -> dict[str, Located]:
     problems += [DocbuildError(f"front matter lacks '{key}'", path, 2) for key in REQUIRED if key not in meta]
     if problems:
         raise DocbuildError.combine(problems)
-    return meta
 
 
 def string(item: Located, key: str, path: Path) -> str:
@@ -81,24 +84,45 @@ def string(item: Located, key: str, path: Path) -> str:
 
 
 def metadata(meta: dict[str, Located], path: Path, lang: str) -> Metadata:
-    when = meta["date"]
-    text = string(when, "date", path)
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        raise DocbuildError(f"'date' must be a date like 2022-01-13, not '{text}'", path, when.line) from None
+    """The metadata, every problem of every field reported at once."""
+    problems: list[DocbuildError] = []
+
+    def text(key: str, typeset_it: bool = True) -> str:
+        try:
+            value = string(meta[key], key, path)
+        except DocbuildError as error:
+            problems.append(error)
+            return ""
+        return typeset(value, lang) if typeset_it else value
+
+    when = text("date", typeset_it=False)
+    if when:
+        try:
+            date.fromisoformat(when)
+        except ValueError:
+            problems.append(DocbuildError(f"'date' must be a date like 2022-01-13, not '{when}'", path, meta["date"].line))
     keywords = meta["keywords"]
+    words: list[str] = []
     if not isinstance(keywords.value, list) or not keywords.value:
-        raise DocbuildError("'keywords' must be a list like [one, two]", path, keywords.line)
-    return Metadata(
-        title=typeset(string(meta["title"], "title", path), lang),
-        subtitle=typeset(string(meta["subtitle"], "subtitle", path), lang),
-        author=string(meta["author"], "author", path),
-        publisher=string(meta["publisher"], "publisher", path),
-        date=text,
-        description=typeset(string(meta["description"], "description", path), lang),
-        keywords=tuple(string(k, "keywords", path) for k in keywords.value),
+        problems.append(DocbuildError("'keywords' must be a list like [one, two]", path, keywords.line))
+    else:
+        for item in keywords.value:
+            try:
+                words.append(string(item, "keywords", path))
+            except DocbuildError as error:
+                problems.append(error)
+    result = Metadata(
+        title=text("title"),
+        subtitle=text("subtitle"),
+        author=text("author", typeset_it=False),
+        publisher=text("publisher", typeset_it=False),
+        date=when,
+        description=text("description"),
+        keywords=tuple(words),
     )
+    if problems:
+        raise DocbuildError.combine(problems)
+    return result
 
 
 def figure(

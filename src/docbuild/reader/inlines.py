@@ -22,6 +22,8 @@ _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/\u00a0")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 #: An attribute line (``{#id}``) typed right under a line of text, which makes it part of that text.
 _GLUED_ATTRIBUTES = re.compile(r"^\{[#.][^{}]*\}$")
+#: Attributes markdown-it did not attach to anything (``*word*{.red}``, ``[text] {lang=en}``): left as text.
+_STRAY_ATTRIBUTES = re.compile(r"\{(?:[#.][A-Za-z][^{}]*|[a-z]+=[^{}]*)\}")
 
 
 class Inlines:
@@ -63,6 +65,12 @@ class Inlines:
                 raise self.fail(
                     f"'{token.content.strip()}' continues the text of the line above; put a blank line before it", line
                 )
+            if match := _STRAY_ATTRIBUTES.search(token.content):
+                raise self.fail(
+                    f"'{match.group(0)}' is not understood here: a block's {{#id}} goes on its own line above it, "
+                    "and {lang=xx} right after a [span] with no space between",
+                    line,
+                )
 
     def build(self, tokens: list[Token]) -> tuple[Inline, ...]:
         self._check_text(tokens)
@@ -96,6 +104,8 @@ class Inlines:
             elif token.type in ("em_open", "strong_open", "link_open", "span_open"):
                 attrs = dict(token.attrs)
                 if token.type == "link_open":
+                    if extra := sorted(set(attrs) - {"href", "title"}):
+                        raise self.fail(f"a link takes no attributes ({', '.join(extra)}); remove the {{...}} after it")
                     href = str(attrs.get("href", ""))
                     if not href.startswith(LINK_SCHEMES):
                         raise self.fail(f"link target '{href}' must be an http(s) or mailto address, or #id of a block")
