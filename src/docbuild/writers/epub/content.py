@@ -1,0 +1,151 @@
+"""The EPUB's files besides the package: its images and its three XHTML documents.
+
+Every figure (the lead photo and each figure in the body) is its own file
+``images/<name>.<ext>``, prepared by :func:`docbuild.images.prepare_image`
+(re-encoded without EXIF/GPS, transparency flattened onto white, at most
+:data:`IMAGE_MAX_WIDTH_PX` wide; a photo stays JPEG, a chart or map PNG).
+The templates find a figure's file by its source path (``images``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from lxml import etree
+
+from ...edition import Edition
+from ...errors import DocbuildError
+from ...images import PreparedImage, prepare_image
+from ...model import Figure
+from ..html import render_html
+from .names import CHAPTER, COVER, CSS, IMAGE_MAX_WIDTH_PX, IMAGES, NAV
+from .pages import PageMarkers
+
+
+@dataclass(frozen=True)
+class Image:
+    """One image file of the package; ``src`` is its href from the content documents."""
+
+    name: str  # path inside the package folder, e.g. images/sentences-chart-en.png
+    src: str
+    prepared: PreparedImage
+
+    @property
+    def width(self) -> int:
+        return self.prepared.width
+
+    @property
+    def height(self) -> int:
+        return self.prepared.height
+
+    @property
+    def media_type(self) -> str:
+        return self.prepared.media_type
+
+    @property
+    def data(self) -> bytes:
+        return self.prepared.data
+
+
+@dataclass(frozen=True)
+class Documents:
+    cover: bytes
+    nav: bytes
+    chapter: bytes
+
+    def by_name(self) -> dict[str, bytes]:
+        return {COVER: self.cover, NAV: self.nav, CHAPTER: self.chapter}
+
+
+def figures(edition: Edition) -> list[Figure]:
+    """Every figure of the chapter in reading order: the lead photo, then the body's."""
+    chapter = edition.chapter
+    lead = [chapter.figure] if chapter.figure is not None else []
+    return lead + [block for block in chapter.walk() if isinstance(block, Figure)]
+
+
+def relative(target: str, start: str) -> str:
+    """The href of package file ``target`` from package file ``start``."""
+    start_dir = PurePosixPath(start).parent
+    depth = len(start_dir.parts)
+    return "/".join([".."] * depth + [target]) if depth else target
+
+
+def images(edition: Edition) -> dict[str, Image]:
+    """One prepared image per source file, by ``str(figure.image)`` (what blocks.j2 looks up).
+
+    File names come from the source's name (lower case, letters, digits and
+    hyphens), numbered if two sources would share one.
+    """
+    found: dict[str, Image] = {}
+    taken: set[str] = set()
+    for figure in figures(edition):
+        key = str(figure.image)
+        if key in found:
+            continue
+        # Never the source file: prepare_image re-encodes the pixels without EXIF/GPS.
+        prepared = prepare_image(figure.image, IMAGE_MAX_WIDTH_PX)
+        stem = re.sub(r"[^a-z0-9]+", "-", figure.image.stem.lower()).strip("-") or "image"
+        name, number = f"{IMAGES}/{stem}.{prepared.extension}", 1
+        while name in taken:
+            number += 1
+            name = f"{IMAGES}/{stem}-{number}.{prepared.extension}"
+        taken.add(name)
+        found[key] = Image(name, relative(name, CHAPTER), prepared)
+    return found
+
+
+def documents(edition: Edition, markers: PageMarkers, files: dict[str, Image]) -> Documents:
+    """The cover, navigation and chapter documents, each checked to be well-formed XHTML."""
+    chapter = edition.chapter
+    lead = files[str(chapter.figure.image)] if chapter.figure is not None else None
+    common = {"css_href": relative(CSS, CHAPTER), "images": files, "notes_as": "endnotes", "lead_image": lead}
+    cover = render_html(edition, "epub-cover.xhtml.j2", **common)
+    nav = render_html(
+        edition,
+        "epub-nav.xhtml.j2",
+        chapter_href=relative(CHAPTER, NAV),
+        cover_href=relative(COVER, NAV),
+        nav_href=NAV,
+        page_list=markers.pages,
+        **common,
+    )
+    text = render_html(edition, "epub-chapter.xhtml.j2", page_breaks=markers.by_block(), **common)
+    return Documents(cover=_xhtml(cover, COVER, edition), nav=_xhtml(nav, NAV, edition), chapter=_xhtml(text, CHAPTER, edition))
+
+
+def _xhtml(text: str, name: str, edition: Edition) -> bytes:
+    """The document as UTF-8 bytes with an XML declaration, once it is known to be well-formed XML.
+
+    A reading system refuses a malformed XHTML document outright, so a
+    template mistake must stop the build here rather than ship.
+    """
+    try:
+        etree.fromstring(text.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise DocbuildError(f"the EPUB's {name} is not well-formed XHTML: {exc}", edition.project.layouts) from None
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8")
+
+
+#: Attributes whose text a reading system may show or speak (alt text when an image fails to load).
+_SHOWN_ATTRIBUTES = ("alt", "aria-label", "title")
+
+
+def shown_text(docs: Documents) -> str:
+    """Every character the documents can show: their text and their shown attributes.
+
+    The fonts are subset to this (with the labels), so a character a
+    template adds (the dash before an attribution, a label) is never
+    missing from the embedded fonts.
+    """
+    parts: list[str] = []
+    for data in docs.by_name().values():
+        root = etree.fromstring(data)
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            parts += [element.text or "", element.tail or ""]
+            parts += [element.get(name, "") for name in _SHOWN_ATTRIBUTES]
+    return "".join(parts)
