@@ -213,6 +213,11 @@ class Metadata:
     date: str  # ISO 8601, YYYY-MM-DD
     description: str
     keywords: tuple[str, ...]
+    #: The language of the author's and publisher's names where it is not the
+    #: chapter's: a translation that keeps the original's name (Human Rights
+    #: Watch in a Russian edition) keeps the original's language, so every
+    #: place docbuild writes the name can mark it (WCAG 3.1.2).
+    names_lang: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ never literal Markdown in an edition.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -314,7 +315,15 @@ def read_chapter_set(folder: Path, project: Project) -> ChapterSet:
             for b in blocks
             if b.translated_from != hashes[b.id]
         )
-    return ChapterSet(folder.name, tuple(c for c, _ in read), tuple(stale))
+    variants = tuple(_names_lang(c, original) for c, _ in read)
+    return ChapterSet(folder.name, variants, tuple(stale))
+
+
+def _names_lang(chapter: Chapter, original: Chapter) -> Chapter:
+    """A translation that keeps the original's publisher name keeps its language too."""
+    if chapter is original or chapter.meta.publisher != original.meta.publisher:
+        return chapter
+    return replace(chapter, meta=replace(chapter.meta, names_lang=original.lang))
 
 
 def read_project(project: Project, chapters: list[str] | None = None) -> list[ChapterSet]:
