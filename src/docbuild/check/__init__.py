@@ -9,12 +9,19 @@ a writer bug must not be able to hide behind the same bug in its check.
 
 Each result carries a rule id a reviewer can look up (Matterhorn Protocol for
 PDF, EPUBCheck/Ace for EPUB, WCAG 2.2 success criteria for DOCX and text,
-``docbuild:*`` for the completeness checks of our own). A validator that is
-not installed gives "not run", never "pass".
+``docbuild:*`` for the checks of our own). Where one success criterion covers
+several things (WCAG 1.3.1: headings, lists, tables, notes), the id names
+the thing after it (``1.3.1-lists``), so a failure says which. A validator
+that is not installed gives "not run", never "pass".
+
+What the source expects (headings and their levels, lists, tables, figures,
+notes, links) is read from the document model in :mod:`.expect`; the text
+of every block in reading order in :mod:`.completeness`.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from dataclasses import dataclass, field
@@ -96,6 +103,29 @@ def verdict(rule: str, title: str, problems: list[str], ok: str) -> CheckResult:
         return CheckResult(rule, title, "pass", ok)
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return CheckResult(rule, title, "fail", problems[0] + more)
+
+
+def rule(rule_id: str, title: str):
+    """Make a check of ``(problems, ok)`` into one that returns its :class:`CheckResult`.
+
+    A file so unlike the specification that the check itself trips over it
+    (a missing part, an attribute of the wrong type) fails the rule with the
+    error, and the other rules still run.
+    """
+
+    def wrap(function):
+        @functools.wraps(function)
+        def run(*args, **kwargs) -> CheckResult:
+            try:
+                problems, ok = function(*args, **kwargs)
+            except Exception as error:  # the file, not the checker, is what is wrong
+                return CheckResult(rule_id, title, "fail", f"cannot check: {type(error).__name__}: {error}")
+            return verdict(rule_id, title, problems, ok)
+
+        run.rule = rule_id
+        return run
+
+    return wrap
 
 
 def not_run(rule: str, title: str, why: str) -> CheckResult:
@@ -182,7 +212,7 @@ def check_edition(
         lang=expected.chapter.lang,
         paper=expected.paper,
         results=tuple(results),
-        human_review=HUMAN_REVIEW[fmt],
+        human_review=human_review(fmt, expected.chapter),
     )
 
 
@@ -237,7 +267,7 @@ def check_editions(
                 EditionReport(
                     path, name.fmt, name.chapter, name.lang, name.paper,
                     (CheckResult("docbuild:build", "edition builds", "fail", f"{type(error).__name__}: {error}"),),
-                    HUMAN_REVIEW[name.fmt],
+                    human_review(name.fmt),
                 )
             )
     return CheckReport(tuple(reports), require_validators, strict, tuple(rebuilt))
@@ -252,7 +282,7 @@ def _with_build_failure(report: EditionReport, error: Exception) -> EditionRepor
 
 #: What a person must still judge, by format: the machine checks are the floor.
 _COMMON_REVIEW = (
-    "Alt text quality: does it say what is seen in the photo, for someone who cannot see it (not the caption, not the credit)?",
+    "Alt text quality: does each figure's alt text say what is seen, for someone who cannot see it (not the caption, not the credit)?",
     "Translation quality: does the text say what the original says, with names and terms as in the glossary?",
 )
 HUMAN_REVIEW: dict[str, tuple[str, ...]] = {
@@ -271,6 +301,58 @@ HUMAN_REVIEW: dict[str, tuple[str, ...]] = {
         "The document still reads correctly after a partner edits and re-saves it.",
     ),
     "txt": _COMMON_REVIEW + (
-        "On a braille display or in an e-mail client, headings and the photo block are recognisable.",
+        "On a braille display or in an e-mail client, headings, figure blocks, lists and notes are recognisable.",
     ),
 }
+
+#: What a person must judge about the elements a chapter has, by element and format ("*": every format).
+_ELEMENT_REVIEW: dict[str, dict[str, str]] = {
+    "chart": {
+        "*": "Check that each chart's long description conveys the data the chart shows, and that its alt text says what kind of chart it is.",
+    },
+    "table": {
+        "txt": "Check that each table reads well linearised: every row's cells, after their header labels, make sense read in order.",
+        "*": "Check that each table reads well in a screen reader: the caption says what it holds, and each data cell is announced with its headers.",
+    },
+    "list": {
+        "txt": "Check that nested list items are told apart from their parent items by their indentation, on a braille display too.",
+        "*": "Check that nested lists are announced with their level, and numbered lists with their numbers, in a screen reader.",
+    },
+    "note": {
+        "pdf": "Check that each footnote is read right after its reference in a screen reader, not at the foot of the page in the middle of a sentence.",
+        "epub": "Check that each note reference opens its note and the back-link returns to the same place, in a reading system.",
+        "docx": "Check that each footnote opens from its reference in Word and in a screen reader.",
+        "txt": "Check that each note can be found from its [n] reference, and that the notes' addresses are complete.",
+    },
+    "quotation": {
+        "*": "Check that each quotation is announced as a quotation, with its attribution read after it.",
+    },
+    "box": {
+        "txt": "Check that a box's start and end are clear, and that it does not interrupt a sentence.",
+        "*": "Check that each box (key points) is announced as a region with its title, and is not read in the middle of the text around it.",
+    },
+    "cross-reference": {
+        "*": "Check that each cross-reference leads to the table, figure or section it names, and says where it leads.",
+    },
+}
+
+
+def human_review(fmt: str, chapter: Chapter | None = None) -> tuple[str, ...]:
+    """What a person must still review in an edition of ``chapter``: the format's items, then its elements'."""
+    from . import expect
+
+    items = HUMAN_REVIEW[fmt]
+    if chapter is None:
+        return items
+    present = {
+        "chart": any(f.kind in ("chart", "map") or f.description for f in expect.figures(chapter)),
+        "table": bool(expect.tables(chapter)),
+        "list": bool(expect.lists(chapter)),
+        "note": bool(chapter.notes),
+        "quotation": bool(expect.quotations(chapter)),
+        "box": bool(expect.boxes(chapter)),
+        "cross-reference": bool(expect.internal_targets(chapter)),
+    }
+    extra = tuple(by_format.get(fmt, by_format.get("*", "")) for element, by_format in _ELEMENT_REVIEW.items()
+                  if present[element])
+    return items + tuple(item for item in extra if item)

@@ -1,23 +1,52 @@
-"""Completeness against the source: every paragraph, in order, in every edition.
+"""Completeness against the source: every text of every block, in reading order.
 
-The expected text is each paragraph's ``plain_text`` as the reader gives it;
-the found text is what an independent reader extracted from the file. Both
-sides are normalised the same way (Unicode compatibility forms, every kind of
-space, soft hyphens, the hyphen a layout engine adds at a line break), so that
-only a missing, changed or misplaced paragraph fails.
+The expected texts are what the reader gives for each block, at every depth:
+the title and subtitle, the lead photo's caption and credit, paragraphs,
+headings at every level, list items, table captions and cells, quotations
+and their attributions, figure captions, credits and long descriptions, box
+titles, and the notes. The found text is what an independent reader
+extracted from the file. Both sides are normalised the same way (Unicode
+compatibility forms, every kind of space, soft hyphens, the hyphen a layout
+engine adds at a line break), so that only a missing, changed or misplaced
+text fails.
+
+Each format lays some things out its own way, which :class:`Reading` says:
+a note reference is a number, a superscript or ``[1]`` (so a text is split
+where a reference stands and the number is not compared); the plain text
+writes each link's address after it; its tables repeat the header labels in
+every row; PDF footnotes stand at the foot of a page, DOCX footnotes in
+their own part.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ..model import Chapter, Span, plain_text, spans
+from ..model import (
+    Block,
+    BlockQuote,
+    Box,
+    Chapter,
+    Figure,
+    Inline,
+    Link,
+    List,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Section,
+    Span,
+    Table,
+    Text,
+    spans,
+)
 from . import CheckResult, Expected, verdict
 
 RULE = "docbuild:complete"
-TITLE = "every source paragraph, in order"
+TITLE = "every source text, in reading order"
 #: A hyphen a layout engine inserted at a line break (U+2010, or a soft hyphen
 #: made visible), with the line break after it: the word continues on the next line.
 _BREAK_HYPHEN = re.compile(r"[\u2010\u00ad]\s*\n\s*")
@@ -41,19 +70,151 @@ def squeeze(text: str) -> str:
     return _SPACES.sub("", normalise(text).replace("\u2010", ""))
 
 
+#: A web address broken at a line end after one of the characters a layout engine breaks addresses at.
+_URL_BREAK = re.compile(r"(https?://\S*[/.\-_?=&#~])\s+(?=\S)")
+
+
 def without_hyphens(text: str) -> str:
     """Normalised text without hyphens, for pdftotext.
 
     Poppler joins a line ending in a hyphen to the next one and drops the
     hyphen, even a real one ("25-year-" + "old" gives "25-yearold"); so the
-    comparison must not count hyphens.
+    comparison must not count hyphens. A web address broken at a line end
+    ("https://www.hrw.org/" + "world-report") is joined again.
     """
-    return re.sub(r"[-\u2010]", "", normalise(text))
+    text = normalise(text)
+    for _ in range(16):  # one break of each address per pass
+        text, joined = _URL_BREAK.subn(r"\1", text)
+        if not joined:
+            break
+    return re.sub(r"[-\u2010]", "", text)
 
 
-def source_paragraphs(expected: Expected) -> list[tuple[str, str]]:
-    """(id, text) of every paragraph of the source variant, in reading order."""
-    return [(p.id, plain_text(p.content)) for p in expected.chapter.paragraphs()]
+@dataclass(frozen=True)
+class Reading:
+    """How a format lays out the source's texts."""
+
+    #: Split texts after each link: the plain text writes the address (or the cross-reference) after it.
+    split_links: bool = False
+    #: Table headers are labels repeated in each row (plain text): compare the body cells only, in order.
+    labelled_tables: bool = False
+    #: Where the notes are: "end" (after the body, in order), "inline" (anywhere: PDF footnotes,
+    #: cut out before the body is compared), "separate" (their own text, given to :func:`complete`).
+    notes: str = "end"
+    #: Table cells need only be present, not in order (pdftotext may read a table column by column).
+    loose_cells: bool = False
+
+
+@dataclass(frozen=True)
+class Needle:
+    """One text the edition must hold: where it is in the source, and the text."""
+
+    where: str
+    text: str
+    #: Present anywhere is enough (see Reading.loose_cells).
+    loose: bool = False
+
+
+def segments(nodes: tuple[Inline, ...], split_links: bool = False) -> list[str]:
+    """The text of inline nodes in pieces: split at each note reference (its number is not compared) and,
+    with ``split_links``, after each link. Pieces without a letter or digit are dropped."""
+    parts = [""]
+
+    def visit(children: tuple[Inline, ...]) -> None:
+        for node in children:
+            if isinstance(node, Text):
+                parts[-1] += node.text
+            elif isinstance(node, Quote):
+                parts[-1] += node.open
+                visit(node.children)
+                parts[-1] += node.close
+            elif isinstance(node, NoteRef):
+                parts.append("")
+            elif isinstance(node, Link):
+                visit(node.children)
+                if split_links:
+                    parts.append("")
+            else:
+                visit(node.children)
+
+    visit(nodes)
+    return [part for part in parts if any(c.isalnum() for c in part)]
+
+
+def _needles(where: str, nodes: tuple[Inline, ...], reading: Reading, loose: bool = False) -> list[Needle]:
+    return [Needle(where, part, loose) for part in segments(nodes, reading.split_links)]
+
+
+def _block_needles(block: Block, owner: str, reading: Reading, where: str | None = None) -> Iterator[Needle]:
+    """The texts of one block and everything in it, in reading order.
+
+    ``where`` names a block nested without an id (a list item, a note's paragraph).
+    """
+    name = block.id or owner
+    if isinstance(block, Paragraph):
+        label = f"paragraph '{block.id}'" if block.id else (where or f"a paragraph in '{owner}'")
+        yield from _needles(label, block.content, reading)
+    elif isinstance(block, Section):
+        yield from _needles(f"heading '{block.id}'", block.heading, reading)
+        for child in block.blocks:
+            yield from _block_needles(child, name, reading)
+    elif isinstance(block, Box):
+        yield from _needles(f"the title of box '{name}'", block.title, reading)
+        for child in block.blocks:
+            yield from _block_needles(child, name, reading)
+    elif isinstance(block, List):
+        yield from _list_needles(block, owner, reading, where)
+    elif isinstance(block, BlockQuote):
+        label = f"quotation '{block.id}'" if block.id else f"a quotation in '{owner}'"
+        for child in block.blocks:
+            yield from _block_needles(child, name, reading, f"the text of {label}")
+        yield from _needles(f"the attribution of {label}", block.attribution, reading)
+    elif isinstance(block, Table):
+        label = f"table '{block.id}'" if block.id else f"a table in '{owner}'"
+        yield from _needles(f"the caption of {label}", block.caption, reading)
+        loose = reading.loose_cells
+        if not reading.labelled_tables:
+            for column, cell in enumerate(block.header, start=1):
+                yield from _needles(f"header cell {column} of {label}", cell, reading, loose)
+        for row_number, row in enumerate(block.rows, start=1):
+            for column, cell in enumerate(row, start=1):
+                yield from _needles(f"cell ({row_number}, {column}) of {label}", cell, reading, loose)
+    elif isinstance(block, Figure):
+        yield from _figure_needles(block, f"figure '{block.id}'" if block.id else f"a figure in '{owner}'", reading)
+        for child in block.description:
+            yield from _block_needles(child, name, reading, f"the long description of figure '{name}'")
+
+
+def _list_needles(block: List, owner: str, reading: Reading, where: str | None, path: str = "") -> Iterator[Needle]:
+    """A list's items as "item 3 of list 'x'", a nested one's as "item 3.2 of list 'x'"."""
+    label = where if where and path else (f"list '{block.id}'" if block.id else (where or f"a list in '{owner}'"))
+    for number, item in enumerate(block.items, start=block.start if block.ordered else 1):
+        item_path = f"{path}.{number}" if path else str(number)
+        for child in item.blocks:
+            if isinstance(child, List):
+                yield from _list_needles(child, block.id or owner, reading, label, item_path)
+            else:
+                yield from _block_needles(child, block.id or owner, reading, f"item {item_path} of {label}")
+
+
+def _figure_needles(figure: Figure, label: str, reading: Reading) -> Iterator[Needle]:
+    yield from _needles(f"the caption of {label}", figure.caption, reading)
+    yield from _needles(f"the credit of {label}", figure.credit, reading)
+
+
+def source_texts(chapter: Chapter, reading: Reading = Reading()) -> tuple[list[Needle], list[Needle]]:
+    """(body, notes): every text of the source variant in reading order, as ``reading`` lays it out."""
+    meta = chapter.meta
+    body = [Needle("the title", meta.title), Needle("the subtitle", meta.subtitle)]
+    if chapter.figure is not None:
+        body += _figure_needles(chapter.figure, "the lead photo", reading)
+    for block in chapter.blocks:
+        body += _block_needles(block, "", reading)
+    notes = []
+    for note in chapter.notes:
+        for block in note.blocks:
+            notes += _block_needles(block, "", reading, f"note {note.number} ('{note.label}')")
+    return body, notes
 
 
 def source_spans(chapter: Chapter) -> Iterator[Span]:
@@ -62,21 +223,42 @@ def source_spans(chapter: Chapter) -> Iterator[Span]:
         yield from spans(run)
 
 
-def find_in_order(haystack: str, needles: Iterable[tuple[str, str]], norm=normalise) -> list[str]:
-    """Problems with finding each needle in ``haystack`` after the previous one."""
-    text = norm(haystack)
-    cursor = 0
+def find_in_order(haystack: str, needles: Iterable[Needle], norm=normalise) -> list[str]:
+    """Problems with finding each needle in ``haystack`` after the previous one (a loose one: anywhere)."""
+    return _search(norm(haystack), needles, norm)[0]
+
+
+def _search(text: str, needles: Iterable[Needle], norm, cursor: int = 0) -> tuple[list[str], int]:
     problems = []
-    for block_id, needle in needles:
-        wanted = norm(needle)
+    for needle in needles:
+        wanted = norm(needle.text)
+        if not wanted:
+            continue
+        if needle.loose:
+            if wanted not in text:
+                problems.append(f"{needle.where} is missing or changed: \"{_head(needle.text)}\"")
+            continue
         at = text.find(wanted, cursor)
         if at >= 0:
             cursor = at + len(wanted)
         elif wanted in text:
-            problems.append(f"paragraph '{block_id}' is out of order")
+            problems.append(f"{needle.where} is out of order")
         else:
-            problems.append(f"paragraph '{block_id}' is missing or changed: \"{_head(needle)}\"")
-    return problems
+            problems.append(f"{needle.where} is missing or changed: \"{_head(needle.text)}\"")
+    return problems, cursor
+
+
+def _cut(text: str, needles: list[Needle], norm) -> tuple[str, list[str]]:
+    """``text`` without each needle (once, anywhere): notes at the foot of a page interrupt the body."""
+    problems = []
+    for needle in needles:
+        wanted = norm(needle.text)
+        at = text.find(wanted) if wanted else 0
+        if at < 0:
+            problems.append(f"{needle.where} is missing or changed: \"{_head(needle.text)}\"")
+        elif wanted:
+            text = text[:at] + text[at + len(wanted):]
+    return text, problems
 
 
 def _head(text: str, width: int = 60) -> str:
@@ -84,11 +266,28 @@ def _head(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def complete(extracted: str, expected: Expected, reader: str, norm=normalise) -> CheckResult:
-    """The completeness check of one edition, from the text ``reader`` extracted."""
-    paragraphs = source_paragraphs(expected)
-    problems = find_in_order(extracted, paragraphs, norm)
-    return verdict(RULE, TITLE, problems, f"all {len(paragraphs)} paragraphs of {expected.chapter.path.name} found in order ({reader})")
+def complete(extracted: str, expected: Expected, reader: str, norm=normalise,
+             reading: Reading = Reading(), notes_text: str | None = None) -> CheckResult:
+    """The completeness check of one edition, from the text ``reader`` extracted.
+
+    With ``reading.notes == "separate"``, ``notes_text`` is where the notes are (a DOCX's footnotes part).
+    """
+    body, notes = source_texts(expected.chapter, reading)
+    text = norm(extracted)
+    problems: list[str] = []
+    if reading.notes == "inline":
+        text, problems = _cut(text, notes, norm)
+        found, _ = _search(text, body, norm)
+        problems = found + problems
+    elif reading.notes == "separate":
+        problems, _ = _search(text, body, norm)
+        problems += _search(norm(notes_text or ""), notes, norm)[0]
+    else:
+        problems, _ = _search(text, body + notes, norm)
+    count = len(body) + len(notes)
+    notes_part = f" and {len(expected.chapter.notes)} notes" if notes else ""
+    return verdict(RULE, TITLE, problems,
+                   f"all {count} texts of {expected.chapter.path.name} (every block{notes_part}) found in order ({reader})")
 
 
 def variant_checks(expected: Expected, strict: bool) -> list[CheckResult]:

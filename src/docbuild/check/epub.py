@@ -2,9 +2,11 @@
 
 Our own checks read the container with zipfile and lxml and carry the ids of
 the Ace rules they correspond to (``epub-lang``, ``metadata-*``,
-``image-alt``...), so a reviewer can compare them with Ace's report; unlike
-Ace they also compare the book with the source (alt text, headings, every
-paragraph, foreign-language spans).
+``image-alt``, ``list``, ``scope-attr-valid``...), so a reviewer can compare
+them with Ace's report; unlike Ace they also compare the book with the
+source (alt text of every figure, headings and their levels, lists and
+their items, tables, notes linked both ways, quotations, boxes, links,
+every text, foreign-language spans).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..model import plain_text
-from . import CheckResult, Expected, completeness, crashed, not_run, verdict
+from ..model import blocks_text, plain_text
+from . import CheckResult, Expected, completeness, crashed, expect, not_run, rule, verdict
 from . import validators
 from .completeness import normalise, squeeze
 from .text import FILE_NAME
@@ -109,9 +111,16 @@ def check(path: Path, expected: Expected, run_validators: bool = True) -> list[C
         *_a11y_metadata(book, expected),
         _images(book, expected),
         _headings(book, expected),
+        _lists(book, expected),
+        _tables(book, expected),
+        _th_scope(book),
+        _notes(book, expected),
+        _quotations_and_boxes(book, expected),
+        _cross_references(book, expected),
         _roles(book),
         _navigation(book, expected),
         _reflowable(book),
+        _raw_markdown(book),
         completeness.complete("\n".join(_text(doc) for _, doc in book.content_docs()), expected,
                               "XHTML content documents in spine order"),
     ]
@@ -272,7 +281,9 @@ def _a11y_metadata(book: _Epub, expected: Expected) -> list[CheckResult]:
 
 
 def _images(book: _Epub, expected: Expected) -> CheckResult:
-    figure = expected.chapter.figure
+    """Every image has alt text; every source figure is a <figure> with its alt, caption and credit, in order."""
+    chapter = expected.chapter
+    wanted = expect.figures(chapter)
     problems = []
     count = 0
     for name, doc in book.spine:
@@ -283,23 +294,43 @@ def _images(book: _Epub, expected: Expected) -> CheckResult:
                 problems.append(f"{name}: <img src={img.get('src')!r}> has no alt text")
             elif FILE_NAME.search(alt):
                 problems.append(f"{name}: an alt text names a file")
-            elif figure is not None and normalise(alt) != normalise(figure.alt):
-                problems.append(f"{name}: an alt text is not the source's")
-    if figure is not None:
-        figures = [f for _, doc in book.content_docs() for f in doc.iter(H + "figure")]
-        if not any(f.find("h:img", NS) is not None and f.find("h:figcaption", NS) is not None for f in figures):
-            problems.append("no <figure> holding the <img> and a <figcaption>")
-        captions = "\n".join(_text(c) for f in figures for c in f.iter(H + "figcaption"))
-        for label, inlines in (("caption", figure.caption), ("credit", figure.credit)):
-            if normalise(plain_text(inlines)) not in normalise(captions):
-                problems.append(f"the photo's {label} is not in the <figcaption>")
+    found = [(name, f) for name, doc in book.content_docs() for f in doc.iter(H + "figure") if f.find("h:img", NS) is not None]
+    if len(found) != len(wanted):
+        problems.append(f"the source has {len(wanted)} figure(s), the book {len(found)} <figure> with an <img>")
+    ids = _ids(book)
+    for figure, (name, element) in zip(wanted, found):
+        label = expect.figure_name(chapter, figure)
+        img = element.find("h:img", NS)
+        if normalise(img.get("alt") or "") != normalise(figure.alt):
+            problems.append(f"{name}: the alt text of {label} is not the source's")
+        captions = element.findall("h:figcaption", NS)
+        if not captions:
+            problems.append(f"{name}: the <figure> of {label} has no <figcaption>")
+            continue
+        caption = "\n".join(_text(c) for c in captions)
+        for part, inlines in (("caption", figure.caption), ("credit", figure.credit)):
+            if normalise(plain_text(inlines)) not in normalise(caption):
+                problems.append(f"{name}: the {part} of {label} is not in its <figcaption>")
+        if figure.description:
+            target = (img.get("aria-describedby") or "").split()
+            described = [ids.get((name, t)) for t in target]
+            want = squeeze(blocks_text(figure.description))[:40]
+            if not target:
+                problems.append(f"{name}: the <img> of {label} has no aria-describedby for its long description")
+            elif not all(d is not None and want in squeeze(_text(d)) for d in described):
+                problems.append(f"{name}: the aria-describedby of {label} does not lead to its long description")
     return verdict("image-alt", "images have the source's alt text; figure with figcaption", problems,
-                   f"{count} image(s) with the source's alt text; caption and credit in <figcaption>")
+                   f"{count} image(s) with alt text; {len(found)} figure(s) with the source's alt, caption and credit")
+
+
+def _ids(book: _Epub) -> dict[tuple[str, str], etree._Element]:
+    """(document, id) -> element, for every id of the spine."""
+    return {(name, e.get("id")): e for name, doc in book.spine for e in doc.iter() if isinstance(e.tag, str) and e.get("id")}
 
 
 def _headings(book: _Epub, expected: Expected) -> CheckResult:
     problems = []
-    found: list[str] = []
+    found: list[tuple[int, str]] = []
     for name, doc in book.content_docs():
         levels = [(int(h.tag[-1]), h) for h in doc.iter(*(H + f"h{n}" for n in range(1, 7)))]
         if not levels:
@@ -313,13 +344,259 @@ def _headings(book: _Epub, expected: Expected) -> CheckResult:
             if after > before + 1:
                 problems.append(f"{name}: h{after} '{_text(h).strip()[:40]}' follows h{before}: level {before + 1} skipped")
                 break
-        found += [_text(h) for _, h in levels]
+        found += [(level, _text(h)) for level, h in levels]
+    want = _expected_headings(expected)
+    if not problems:
+        for index, (level, text) in enumerate(want):
+            have = found[index] if index < len(found) else None
+            if have is None or (have[0], squeeze(have[1])) != (level, squeeze(text)):
+                shown = f"h{have[0]} '{normalise(have[1])[:40]}'" if have else "missing"
+                problems.append(f"heading {index + 1} is {shown}; the source has h{level} '{text}'")
+                break
+        if len(found) > len(want) and not problems:
+            problems.append(f"{len(found) - len(want)} heading(s) not in the source, first '{normalise(found[len(want)][1])[:40]}'")
+    return verdict("heading-order", "h1 (title), then the sections' levels, no level skipped", problems,
+                   f"{expect.describe_levels([level for level, _ in found], 'h')} as in the source")
+
+
+def _expected_headings(expected: Expected, boxes: bool = True) -> list[tuple[int, str]]:
+    """The source's headings, then the endnotes' heading ("Notes") when there are notes."""
+    want = [(h.level, h.text) for h in expect.headings(expected.chapter, boxes)]
+    if expected.chapter.notes:
+        want.append((2, expected.labels["notes"]))
+    return want
+
+
+# ---------------------------------------------------------------------------
+# Lists, tables, notes, quotations, boxes, cross-references
+
+
+def _chapter_elements(book: _Epub, *tags: str) -> list[tuple[str, etree._Element]]:
+    """Elements of the content documents outside the endnotes, in reading order."""
+    found = []
+    for name, doc in book.content_docs():
+        for element in doc.iter(*(H + t for t in tags)):
+            if not _in_endnotes(element):
+                found.append((name, element))
+    return found
+
+
+def _in_endnotes(element: etree._Element) -> bool:
+    return bool(element.xpath("ancestor::*[contains(concat(' ', @role, ' '), ' doc-endnotes ')]"))
+
+
+@rule("list", "lists are ol/ul with an li per item")
+def _lists(book: _Epub, expected: Expected):
+    wanted = expect.lists(expected.chapter)
+    found = _chapter_elements(book, "ol", "ul")
+    problems = []
+    if len(found) != len(wanted):
+        problems.append(f"the source has {len(wanted)} list(s), the book {len(found)} <ol>/<ul>")
+    for source, (name, element) in zip(wanted, found):
+        tag = etree.QName(element).localname
+        items = element.findall("h:li", NS)
+        if (tag == "ol") != source.ordered:
+            problems.append(f"{name}: {source.where} is {'numbered' if source.ordered else 'bulleted'}, but an <{tag}>")
+        if len(items) != len(source.items):
+            problems.append(f"{name}: {source.where} has {len(source.items)} items, its <{tag}> {len(items)} <li>")
+        others = [etree.QName(c).localname for c in element if isinstance(c.tag, str) and etree.QName(c).localname != "li"]
+        if others:
+            problems.append(f"{name}: the <{tag}> of {source.where} holds <{others[0]}>, not only <li>")
+        if source.ordered and source.start != 1 and element.get("start") != str(source.start):
+            problems.append(f"{name}: {source.where} starts at {source.start}, its <ol> at {element.get('start') or 1}")
+    return problems, f"{len(found)} list(s) as <ol>/<ul> with an <li> per item"
+
+
+def _table_rows(table: etree._Element) -> list[tuple[etree._Element, str]]:
+    rows = []
+    for child in table:
+        if not isinstance(child.tag, str):
+            continue
+        local = etree.QName(child).localname
+        if local == "tr":
+            rows.append((child, "table"))
+        elif local in ("thead", "tbody", "tfoot"):
+            rows += [(row, local) for row in child.findall("h:tr", NS)]
+    return rows
+
+
+def _cells(row: etree._Element) -> list[etree._Element]:
+    return [c for c in row if isinstance(c.tag, str) and etree.QName(c).localname in ("th", "td")]
+
+
+@rule("docbuild:tables", "tables with caption, header row of th, body rows")
+def _tables(book: _Epub, expected: Expected):
+    wanted = expect.tables(expected.chapter)
+    found = _chapter_elements(book, "table")
+    problems = []
+    if len(found) != len(wanted):
+        problems.append(f"the source has {len(wanted)} table(s), the book {len(found)} <table>")
+    for source, (name, table) in zip(wanted, found):
+        caption = table.find("h:caption", NS)
+        if caption is None:
+            problems.append(f"{name}: the <table> of {source.where} has no <caption>")
+        elif normalise(source.caption) not in normalise(_text(caption)):
+            problems.append(f"{name}: the <caption> of {source.where} is not '{source.caption[:40]}'")
+        rows = _table_rows(table)
+        if len(rows) != 1 + len(source.rows):
+            problems.append(f"{name}: {source.where} has {1 + len(source.rows)} rows, its <table> {len(rows)} <tr>")
+            continue
+        (head, part), body = rows[0], rows[1:]
+        cells = [etree.QName(c).localname for c in _cells(head)]
+        if part != "thead" or cells != ["th"] * len(source.header):
+            problems.append(f"{name}: the header row of {source.where} is {'+'.join(cells) or 'empty'} in <{part}>, "
+                            f"not {len(source.header)} <th> in <thead>")
+        want = (["th"] if source.header_column else ["td"]) + ["td"] * (len(source.header) - 1)
+        for number, (row, part) in enumerate(body, start=1):
+            cells = [etree.QName(c).localname for c in _cells(row)]
+            if cells != want:
+                problems.append(f"{name}: row {number} of {source.where} is {'+'.join(cells) or 'empty'}, not {'+'.join(want)}")
+                break
+    return problems, f"{len(found)} table(s) with <caption>, a <thead> row of <th> and the source's rows"
+
+
+@rule("scope-attr-valid", "every th has scope col (header row) or row (header column)")
+def _th_scope(book: _Epub):
+    problems = []
+    count = 0
+    for name, table in _chapter_elements(book, "table"):
+        for index, (row, _) in enumerate(_table_rows(table)):
+            for cell in row.findall("h:th", NS):
+                count += 1
+                want = "col" if index == 0 else "row"
+                if cell.get("scope") != want:
+                    problems.append(f"{name}: <th> '{normalise(_text(cell))[:30]}' has scope={cell.get('scope')!r}, not '{want}'")
+    return problems, f"{count} <th>, each with its scope" if count else "no <th> in the book"
+
+
+def _fragment(href: str | None) -> str | None:
+    if not href or "#" not in href:
+        return None
+    return href.partition("#")[2] or None
+
+
+def _has(element: etree._Element, attribute: str, value: str) -> bool:
+    return value in (element.get(attribute) or "").split()
+
+
+@rule("docbuild:notes", "note references and endnotes linked both ways")
+def _notes(book: _Epub, expected: Expected):
     chapter = expected.chapter
-    want = [chapter.meta.title] + [plain_text(s.heading) for s in chapter.sections]
-    if [squeeze(t) for t in found] != [squeeze(t) for t in want] and not problems:
-        problems.append(f"the headings are not the source's title and {len(want) - 1} sections in order")
-    return verdict("heading-order", "h1 (title) then h2 sections, no level skipped", problems,
-                   f"h1 then {len(found) - 1} h2 headings, as in the source")
+    refs = expect.note_refs(chapter)
+    problems = []
+    docs = book.content_docs()
+    noterefs = [(name, a) for name, doc in docs for a in doc.iter(H + "a") if _has(a, EPUB_TYPE, "noteref")]
+    sections = [(name, e) for name, doc in docs for e in doc.iter() if isinstance(e.tag, str) and _has(e, "role", "doc-endnotes")]
+    if not chapter.notes:
+        if noterefs or sections:
+            problems.append("the source has no notes, the book has note references or endnotes")
+        return problems, "no notes in the source, none in the book"
+    if len(noterefs) != len(refs):
+        problems.append(f"the source has {len(refs)} note reference(s), the book {len(noterefs)} <a epub:type='noteref'>")
+    if not sections:
+        problems.append("no endnotes section (role='doc-endnotes')")
+        return problems, ""
+    section_doc, section = sections[0]
+    notes = [e for e in section.iter() if isinstance(e.tag, str) and (_has(e, "role", "doc-endnote") or _has(e, EPUB_TYPE, "endnote"))]
+    if len(notes) != len(chapter.notes):
+        problems.append(f"the source has {len(chapter.notes)} note(s), the endnotes section {len(notes)} endnote(s)")
+    ids = _ids(book)
+    base = {name: posixpath.dirname(name) for name, _ in book.spine}
+
+    def target(name: str, href: str | None):
+        path, _, fragment = (href or "").partition("#")
+        doc = posixpath.normpath(posixpath.join(base[name], path)) if path else name
+        return ids.get((doc, fragment)) if fragment else None
+
+    for source, (name, a) in zip(refs, noterefs):
+        where = f"reference {source.number} ('{source.label}')"
+        if not _has(a, "role", "doc-noteref"):
+            problems.append(f"{name}: the note {where} has no role='doc-noteref'")
+        if normalise(_text(a)) != str(source.number):
+            problems.append(f"{name}: the note {where} reads '{normalise(_text(a))}', not '{source.number}'")
+        note = target(name, a.get("href"))
+        if note is None:
+            problems.append(f"{name}: the note {where} (href={a.get('href')!r}) leads nowhere")
+        elif source.number <= len(notes) and note is not notes[source.number - 1]:
+            problems.append(f"{name}: the note {where} does not lead to endnote {source.number}")
+    for number, (note, element) in enumerate(zip(chapter.notes, notes), start=1):
+        backlinks = [a for a in element.iter(H + "a") if _has(a, "role", "doc-backlink")]
+        if not backlinks:
+            problems.append(f"{section_doc}: endnote {number} ('{note.label}') has no back-link (role='doc-backlink')")
+            continue
+        back = target(section_doc, backlinks[0].get("href"))
+        if back is None or not _has(back, EPUB_TYPE, "noteref"):
+            problems.append(f"{section_doc}: the back-link of endnote {number} ('{note.label}') does not lead to a note reference")
+        elif target(section_doc, back.get("href")) is not element:
+            problems.append(f"{section_doc}: the back-link of endnote {number} leads to the reference of another note")
+    return problems, (f"{len(noterefs)} note reference(s) to {len(notes)} endnote(s) in a doc-endnotes section, "
+                      "each with a back-link to its reference")
+
+
+@rule("docbuild:quotations-boxes", "quotations in blockquote, boxes in aside with their heading")
+def _quotations_and_boxes(book: _Epub, expected: Expected):
+    chapter = expected.chapter
+    problems = []
+    quotes = expect.quotations(chapter)
+    found = _chapter_elements(book, "blockquote")
+    if len(found) != len(quotes):
+        problems.append(f"the source has {len(quotes)} quotation(s), the book {len(found)} <blockquote>")
+    for quote, (name, element) in zip(quotes, found):
+        if squeeze(blocks_text(quote.blocks))[:40] not in squeeze(_text(element)):
+            problems.append(f"{name}: the <blockquote> for quotation '{quote.id}' does not hold its text")
+    boxes = expect.boxes(chapter)
+    asides = _chapter_elements(book, "aside")
+    if len(asides) != len(boxes):
+        problems.append(f"the source has {len(boxes)} box(es), the book {len(asides)} <aside>")
+    ids = _ids(book)
+    for box, (name, aside) in zip(boxes, asides):
+        title = plain_text(box.title)
+        heading = next((h for h in aside.iter(*(H + f"h{n}" for n in range(1, 7)))), None)
+        if heading is None or normalise(_text(heading)) != normalise(title):
+            problems.append(f"{name}: the <aside> of box '{box.id}' does not start with its heading '{title}'")
+        elif int(heading.tag[-1]) != box.level:
+            problems.append(f"{name}: the heading of box '{box.id}' is h{heading.tag[-1]}, the source's level is {box.level}")
+        labelled = [ids.get((name, i)) for i in (aside.get("aria-labelledby") or "").split()]
+        if aside.get("aria-label") is None and (not labelled or heading is None or labelled[0] is not heading):
+            problems.append(f"{name}: the <aside> of box '{box.id}' is not labelled by its heading (aria-labelledby)")
+    return problems, f"{len(found)} quotation(s) in <blockquote>, {len(asides)} box(es) in <aside> labelled by their heading"
+
+
+@rule("docbuild:links", "links lead to the source's addresses and cross-reference targets")
+def _cross_references(book: _Epub, expected: Expected):
+    wanted = expect.internal_targets(expected.chapter)
+    ids = _ids(book)
+    base = {name: posixpath.dirname(name) for name, _ in book.spine}
+    found: dict[str, int] = {}
+    problems = []
+    addresses = {a.get("href") for _, doc in book.content_docs() for a in doc.iter(H + "a")}
+    problems += [f"no link leads to {url}" for url in expect.external_urls(expected.chapter) if url not in addresses]
+    for name, doc in book.content_docs():
+        for a in doc.iter(H + "a"):
+            if _has(a, EPUB_TYPE, "noteref") or _has(a, "role", "doc-backlink") or _has(a, "role", "doc-noteref"):
+                continue
+            href = a.get("href") or ""
+            if "#" not in href or href.split("#")[0].startswith(("http:", "https:", "mailto:")):
+                continue
+            path, _, fragment = href.partition("#")
+            doc_name = posixpath.normpath(posixpath.join(base[name], path)) if path else name
+            if (doc_name, fragment) not in ids:
+                problems.append(f"{name}: the link {href!r} leads nowhere")
+            found[fragment] = found.get(fragment, 0) + 1
+    for target in dict.fromkeys(wanted):
+        if found.get(target, 0) < wanted.count(target):
+            problems.append(f"the source links {wanted.count(target)} time(s) to '{target}', the book {found.get(target, 0)}")
+    urls = len(expect.external_urls(expected.chapter))
+    return problems, f"{urls} web address(es) and {len(wanted)} cross-reference(s), each a link to its address or an id of the book"
+
+
+@rule("docbuild:raw-markdown", "no Markdown syntax left in the text")
+def _raw_markdown(book: _Epub):
+    problems = []
+    for name, doc in book.spine:
+        alts = "\n".join(img.get("alt") or "" for img in doc.iter(H + "img"))
+        problems += expect.raw_markdown(_text(doc) + "\n" + alts, name)
+    return problems, "no Markdown syntax in any document"
 
 
 def _roles(book: _Epub) -> CheckResult:
@@ -345,14 +622,23 @@ def _navigation(book: _Epub, expected: Expected) -> CheckResult:
     def navs(kind: str) -> list[etree._Element]:
         return nav.xpath(f"//h:nav[contains(concat(' ', @epub:type, ' '), ' {kind} ')]", namespaces=NS)
 
-    chapter = expected.chapter
-    want = [chapter.meta.title] + [plain_text(s.heading) for s in chapter.sections]
+    want = _expected_headings(expected, boxes=False)
     toc = navs("toc")
-    entries = [_text(a) for a in toc[0].iter(H + "a")] if toc else []
+    entries = [(len(a.xpath("ancestor::h:ol", namespaces=NS)), _text(a)) for a in toc[0].iter(H + "a")] if toc else []
     if not toc:
         problems.append("no toc nav")
-    elif [squeeze(t) for t in entries] != [squeeze(t) for t in want]:
-        problems.append("the table of contents is not the title and the section headings in order")
+    else:
+        for index, (level, text) in enumerate(want):
+            have = entries[index] if index < len(entries) else None
+            if have is None or squeeze(have[1]) != squeeze(text):
+                problems.append(f"toc entry {index + 1} is {repr(normalise(have[1])) if have else 'missing'}, "
+                                f"the heading is '{text}'")
+                break
+            if have[0] != level:
+                problems.append(f"toc entry {index + 1} '{text}' is nested {have[0]} deep, its heading is at level {level}")
+                break
+        if len(entries) > len(want) and not problems:
+            problems.append(f"{len(entries) - len(want)} toc entries more than headings, first '{normalise(entries[len(want)][1])}'")
     if not navs("landmarks"):
         problems.append("no landmarks nav")
     ids = {posixpath.normpath(name): set(doc.xpath("//@id")) for name, doc in book.spine}

@@ -5,7 +5,9 @@ tree, and every content stream operator) and poppler (``pdfinfo``,
 ``pdffonts``, ``pdftotext``), whose view must agree with the structure. The
 text of tagged content is decoded here from the fonts' ToUnicode maps, so
 that what a screen reader gets from the tags is compared with the source,
-not only what ``pdftotext`` gets from the page.
+not only what ``pdftotext`` gets from the page. Where images are painted is
+followed through the content streams' matrices, so a Figure's /BBox is
+compared with the image it tags.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from typing import Iterator
 import pikepdf
 from lxml import etree
 
-from ..model import plain_text
+from ..model import blocks_text, plain_text
 from ..paper import page_geometry
-from . import CheckResult, Expected, completeness, crashed, not_run, verdict
+from . import CheckResult, Expected, completeness, crashed, expect, not_run, rule, verdict
 from .completeness import squeeze
 from .text import FILE_NAME
 
@@ -100,6 +102,8 @@ class _PageContent:
     unmapped: set[tuple[str, int]] = field(default_factory=set)
     notdef: set[str] = field(default_factory=set)
     painted: int = 0
+    #: Where images are painted, in default user space (x1, y1, x2, y2), by the MCID they are marked with.
+    images: dict[int | None, list[tuple[float, float, float, float]]] = field(default_factory=dict)
 
 
 def _marking(operands, resources: pikepdf.Dictionary) -> tuple[str, int | None]:
@@ -122,8 +126,19 @@ def _read_page(number: int, page: pikepdf.Page) -> _PageContent:
     fonts: dict[str, _Font] = {}
     font: _Font | None = None
     stack: list[tuple[str, int | None]] = []
+    ctm: tuple[float, ...] = _IDENTITY
+    saved: list[tuple[float, ...]] = []
     for operands, operator in pikepdf.parse_content_stream(page):
         op = str(operator)
+        if op == "q":
+            saved.append(ctm)
+        elif op == "Q":
+            ctm = saved.pop() if saved else _IDENTITY
+        elif op == "cm" and len(operands) == 6:
+            ctm = _concat(tuple(float(v) for v in operands), ctm)
+        elif op == "Do":
+            mcid = next((m for _, m in reversed(stack) if m is not None), None)
+            _place_images(resources, str(operands[0]), ctm, content.images.setdefault(mcid, []), 0)
         if op in ("BMC", "BDC"):
             stack.append(_marking(operands, resources))
         elif op == "EMC":
@@ -148,6 +163,42 @@ def _read_page(number: int, page: pikepdf.Page) -> _PageContent:
             elif mcid is not None:
                 content.mcid_text[mcid] = content.mcid_text.get(mcid, "") + text
     return content
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _concat(m: tuple[float, ...], ctm: tuple[float, ...]) -> tuple[float, ...]:
+    """``m`` × ``ctm``: the matrix a ``cm`` operator makes current (ISO 32000-1, 8.4.4)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = ctm
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _place_images(resources, name: str, ctm, found: list, depth: int) -> None:
+    """Record the rectangle an image XObject covers (the unit square under ``ctm``); look into forms."""
+    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+    xobject = xobjects.get(name) if isinstance(xobjects, pikepdf.Dictionary) else None
+    if not isinstance(xobject, pikepdf.Stream):
+        return
+    if xobject.get("/Subtype") == "/Image":
+        corners = [(x * ctm[0] + y * ctm[2] + ctm[4], x * ctm[1] + y * ctm[3] + ctm[5]) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+        xs, ys = [x for x, _ in corners], [y for _, y in corners]
+        found.append((min(xs), min(ys), max(xs), max(ys)))
+    elif xobject.get("/Subtype") == "/Form" and depth < 4:
+        matrix = tuple(float(v) for v in xobject.get("/Matrix", _IDENTITY))
+        inner = _concat(matrix, ctm)
+        saved = []
+        for operands, operator in pikepdf.parse_content_stream(xobject):
+            op = str(operator)
+            if op == "q":
+                saved.append(inner)
+            elif op == "Q":
+                inner = saved.pop() if saved else _concat(matrix, ctm)
+            elif op == "cm" and len(operands) == 6:
+                inner = _concat(tuple(float(v) for v in operands), inner)
+            elif op == "Do":
+                _place_images(xobject.get("/Resources", resources), str(operands[0]), inner, found, depth + 1)
 
 
 def _decode(operands, font: _Font, content: _PageContent) -> str:
@@ -179,17 +230,47 @@ class _Element:
     #: (page object id, MCID) of the content it holds directly, in order.
     content: list[tuple[tuple[int, int], int]] = field(default_factory=list)
     annotations: list[pikepdf.Object] = field(default_factory=list)
+    parent: "_Element | None" = None
+    children: list["_Element"] = field(default_factory=list)
+    #: The page object it is on (its own /Pg or an ancestor's).
+    page: pikepdf.Object | None = None
+
+    def attribute(self, key: str):
+        """The value of ``key`` in the element's attribute objects (/A: a dictionary or an array of them)."""
+        attributes = self.obj.get("/A")
+        items = [attributes] if isinstance(attributes, pikepdf.Dictionary) else (
+            list(attributes) if isinstance(attributes, pikepdf.Array) else [])
+        for item in items:
+            if isinstance(item, pikepdf.Dictionary) and key in item:
+                return item[key]
+        return None
+
+    def kids_of(self, *types: str) -> list["_Element"]:
+        return [kid for kid in self.children if kid.type in types]
+
+    def descendants(self) -> Iterator["_Element"]:
+        for kid in self.children:
+            yield kid
+            yield from kid.descendants()
+
+    def ancestors(self) -> Iterator["_Element"]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
 
 
 def _walk(root: pikepdf.Dictionary, role_map: dict[str, str], lang: str | None) -> Iterator[_Element]:
     """Every structure element in document (reading) order, depth first."""
 
-    def visit(node, page, depth: int, inherited: str | None) -> Iterator[_Element]:
+    def visit(node, page, depth: int, inherited: str | None, parent: _Element | None) -> Iterator[_Element]:
         raw = str(node.get("/S", "/?"))[1:]
         kind = _role(raw, role_map)
         own_lang = str(node["/Lang"]) if "/Lang" in node else inherited
-        element = _Element(kind, raw, node, depth, own_lang)
         page = node.get("/Pg", page)
+        element = _Element(kind, raw, node, depth, own_lang, parent=parent, page=page)
+        if parent is not None:
+            parent.children.append(element)
         kids = node.get("/K")
         kids = list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
         yield element
@@ -202,12 +283,12 @@ def _walk(root: pikepdf.Dictionary, role_map: dict[str, str], lang: str | None) 
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
                 element.annotations.append(kid["/Obj"])
             elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                yield from visit(kid, page, depth + 1, own_lang)
+                yield from visit(kid, page, depth + 1, own_lang, element)
 
     top = root.get("/K")
     for node in (list(top) if isinstance(top, pikepdf.Array) else [top] if top is not None else []):
         if isinstance(node, pikepdf.Dictionary):
-            yield from visit(node, None, 0, lang)
+            yield from visit(node, None, 0, lang, None)
 
 
 def _role(raw: str, role_map: dict[str, str]) -> str:
@@ -229,22 +310,26 @@ class _Pdf:
     xmp: etree._Element | None
     #: page object id -> page content
     by_page: dict[tuple[int, int], _PageContent]
+    #: page object id -> 1-based page number
+    page_numbers: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def text_of(self, element: _Element) -> str:
         """The text of an element and its descendants, as a screen reader gets it from the tags."""
-        start = self.elements.index(element)
-        parts = []
-        for other in self.elements[start:]:
-            if other is not element and other.depth <= element.depth:
-                break
-            parts.extend(self._content_text(other))
-        return "".join(parts)
+        return self.own_text(element) + "".join(self.text_of(kid) for kid in element.children)
 
     def _content_text(self, element: _Element) -> list[str]:
         return [self.by_page[page].mcid_text.get(mcid, "") for page, mcid in element.content if page in self.by_page]
 
-    def tagged_text(self) -> str:
-        return "".join(t for e in self.elements for t in self._content_text(e))
+    def own_text(self, element: _Element) -> str:
+        """The text of the content an element holds itself, not through its children."""
+        return "".join(self._content_text(element))
+
+    def tagged_text(self, separator: str = "") -> str:
+        """The text of the whole structure tree in its order; ``separator`` between elements."""
+        return separator.join(self.own_text(e) for e in self.elements)
+
+    def of_type(self, *types: str) -> list[_Element]:
+        return [e for e in self.elements if e.type in types]
 
 
 def _read(path: Path) -> _Pdf:
@@ -267,7 +352,8 @@ def _read(path: Path) -> _Pdf:
             xmp = etree.fromstring(root.Metadata.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError:
             xmp = None
-    return _Pdf(pdf, pages, elements, role_map, xmp, by_page)
+    numbers = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+    return _Pdf(pdf, pages, elements, role_map, xmp, by_page, numbers)
 
 
 # ---------------------------------------------------------------------------
@@ -281,6 +367,10 @@ def check(path: Path, expected: Expected, run_validators: bool = True) -> list[C
     except Exception as error:  # any unreadable PDF fails as a whole
         return [crashed("UA1-7.1", "tagged PDF", error)]
     with doc.pdf:
+        tags = completeness.complete(doc.tagged_text(), expected, "text of the structure tree, from the fonts' ToUnicode maps",
+                                     squeeze, completeness.Reading(notes="inline"))
+        # The tagged-text check reads in structure order: a reading-order failure (09-001), not text loss.
+        tags = CheckResult("09-001", "tags hold every source text in reading order", tags.status, tags.reason)
         results = [
             _tagged(doc, path),
             _lang(doc, expected),
@@ -292,18 +382,26 @@ def check(path: Path, expected: Expected, run_validators: bool = True) -> list[C
             _furniture(doc, expected),
             _structure_types(doc),
             _figure_alt(doc, expected),
-            _heading_order(doc),
+            _figure_captions(doc, expected),
+            _figure_bbox(doc),
+            _heading_order(doc, expected),
+            _lists(doc, expected),
+            _list_numbering(doc, expected),
+            _tables(doc, expected),
+            _th_scope(doc, expected),
+            _notes(doc, expected),
+            _note_ids(doc),
+            _quotations(doc, expected),
             _foreign_spans(doc, expected),
             _outline(doc, expected),
             _links(doc),
+            _link_targets(doc, expected),
             _unicode(doc),
             _fonts(path, doc),
-            completeness.complete(doc.tagged_text(), expected, "text of the structure tree, from the fonts' ToUnicode maps",
-                                  squeeze),
+            _raw_markdown(doc),
+            tags,
             _poppler_text(path, expected),
         ]
-    # The tagged-text check reads in structure order: a reading-order failure (09-001), not text loss.
-    results[-2] = CheckResult("09-001", "tags hold every paragraph in reading order", results[-2].status, results[-2].reason)
     return results
 
 
@@ -427,24 +525,121 @@ def _structure_types(doc: _Pdf) -> CheckResult:
 
 
 def _figure_alt(doc: _Pdf, expected: Expected) -> CheckResult:
-    figures = [e for e in doc.elements if e.type == "Figure"]
+    """Every source figure (the lead photo, charts, maps) is a Figure with the source's /Alt, in order."""
+    chapter = expected.chapter
+    wanted = expect.figures(chapter)
+    figures = doc.of_type("Figure")
     problems = []
-    figure = expected.chapter.figure
-    if figure is not None and not figures:
-        problems.append("the source has a photo but the structure tree has no Figure")
-    for element in figures:
+    if len(figures) != len(wanted):
+        problems.append(f"the source has {len(wanted)} figure(s), the structure tree {len(figures)} Figure element(s)")
+    for number, element in enumerate(figures, start=1):
         alt = str(element.obj.get("/Alt", "")).strip()
+        name = expect.figure_name(chapter, wanted[number - 1]) if number <= len(wanted) else f"Figure {number}"
         if not alt:
-            problems.append("a Figure has no /Alt")
+            problems.append(f"Figure {number} ({name}) has no /Alt")
         elif FILE_NAME.search(alt):
-            problems.append("a Figure's /Alt names a file")
-        elif figure is not None and completeness.normalise(alt) != completeness.normalise(figure.alt):
-            problems.append("a Figure's /Alt is not the source's alt text")
-    return verdict("13-004", "Figure has alternative text", problems, f"{len(figures)} Figure(s), each with the source's /Alt")
+            problems.append(f"Figure {number} ({name})'s /Alt names a file")
+        elif number <= len(wanted) and completeness.normalise(alt) != completeness.normalise(wanted[number - 1].alt):
+            problems.append(f"Figure {number}'s /Alt is not the source's alt text of {name}")
+    return verdict("13-004", "every Figure has the source's alternative text", problems,
+                   f"{len(figures)} Figure(s), each with the source's /Alt")
 
 
-def _heading_order(doc: _Pdf) -> CheckResult:
-    levels = [int(e.type[1]) for e in doc.elements if re.fullmatch(r"H[1-6]", e.type)]
+@rule("docbuild:figure-caption", "captions beside their Figure, no text under /Alt")
+def _figure_captions(doc: _Pdf, expected: Expected):
+    """/Alt replaces an element and its children (ISO 32000-1, Table 323): a Caption must be the Figure's
+    sibling, and a long description must follow the Figure, outside it."""
+    problems = []
+    for caption in doc.of_type("Caption"):
+        hidden = next((a for a in caption.ancestors() if "/Alt" in a.obj), None)
+        if hidden is not None:
+            problems.append(f"the Caption '{_head(doc.text_of(caption))}' is inside a {hidden.type} with /Alt: "
+                            "a screen reader never reads it")
+    for element in doc.elements:
+        text = doc.text_of(element).strip() if "/Alt" in element.obj else ""
+        if text and not any("/Alt" in a.obj for a in element.ancestors()) and not any(
+                c.type == "Caption" for c in element.descendants()):
+            problems.append(f"the text '{_head(text)}' is inside a {element.type} with /Alt: a screen reader never reads it")
+    chapter = expected.chapter
+    position = {id(e): i for i, e in enumerate(doc.elements)}
+    for figure, element in zip(expect.figures(chapter), doc.of_type("Figure")):
+        name = expect.figure_name(chapter, figure)
+        want = squeeze(plain_text(figure.caption))
+        siblings = element.parent.kids_of("Caption") if element.parent is not None else []
+        if want and not any(want in squeeze(doc.text_of(c)) for c in siblings):
+            problems.append(f"the caption of {name} is not in a Caption beside its Figure")
+        if figure.description:
+            start = squeeze(blocks_text(figure.description))[:40]
+            after = [e for e in doc.elements[position[id(element)] + 1:]
+                     if e.content and not any("/Alt" in a.obj for a in [e, *e.ancestors()])]
+            if start not in squeeze("".join(doc.own_text(e) for e in after)):
+                problems.append(f"the long description of {name} does not follow its Figure in the structure tree")
+    return problems, (f"{len(doc.of_type('Figure'))} Figure(s), each with its Caption as a sibling, long descriptions after; "
+                      "no text under /Alt")
+
+
+#: How far a Figure's /BBox may be off the image it encloses, in points (rounding in the layout engine).
+_BBOX_SLACK = 2.0
+
+
+@rule("docbuild:figure-bbox", "Figure /BBox in default user space, on its page")
+def _figure_bbox(doc: _Pdf):
+    """Every Figure has a /BBox inside its page's MediaBox, enclosing the image it tags."""
+    problems = []
+    figures = doc.of_type("Figure")
+    for number, element in enumerate(figures, start=1):
+        box = element.attribute("/BBox")
+        if not isinstance(box, pikepdf.Array) or len(box) != 4:
+            problems.append(f"Figure {number} has no /BBox attribute")
+            continue
+        x1, y1, x2, y2 = (float(v) for v in box)
+        page = element.page if element.page is not None else _first_page(element)
+        if page is None:
+            problems.append(f"Figure {number} is on no page (no /Pg)")
+            continue
+        mx1, my1, mx2, my2 = (float(v) for v in page.get("/MediaBox", [0, 0, 0, 0]))
+        number_of_page = doc.page_numbers.get(page.objgen, "?")
+        if x2 <= x1 or y2 <= y1:
+            problems.append(f"Figure {number}'s /BBox [{x1:g} {y1:g} {x2:g} {y2:g}] is empty or upside down")
+        elif x1 < mx1 - 0.5 or y1 < my1 - 0.5 or x2 > mx2 + 0.5 or y2 > my2 + 0.5:
+            problems.append(f"Figure {number}'s /BBox [{x1:g} {y1:g} {x2:g} {y2:g}] is outside the MediaBox of page "
+                            f"{number_of_page} [{mx1:g} {my1:g} {mx2:g} {my2:g}]")
+        else:
+            for image in _images_of(doc, element):
+                ix1, iy1, ix2, iy2 = image
+                if (ix1 < x1 - _BBOX_SLACK or iy1 < y1 - _BBOX_SLACK or ix2 > x2 + _BBOX_SLACK or iy2 > y2 + _BBOX_SLACK):
+                    problems.append(f"Figure {number}'s /BBox [{x1:.0f} {y1:.0f} {x2:.0f} {y2:.0f}] does not enclose its image, "
+                                    f"painted at [{ix1:.0f} {iy1:.0f} {ix2:.0f} {iy2:.0f}] on page {number_of_page}")
+                    break
+    return problems, f"{len(figures)} Figure(s), each with a /BBox on its page enclosing its image"
+
+
+def _first_page(element: _Element):
+    for kid in [element, *element.descendants()]:
+        if kid.page is not None:
+            return kid.page
+    return None
+
+
+def _images_of(doc: _Pdf, element: _Element) -> list[tuple[float, float, float, float]]:
+    """Rectangles of the images painted in the content an element (and its descendants) holds."""
+    found = []
+    for kid in [element, *element.descendants()]:
+        for page, mcid in kid.content:
+            content = doc.by_page.get(page)
+            if content is not None:
+                found += content.images.get(mcid, [])
+    return found
+
+
+def _head(text: str, width: int = 40) -> str:
+    text = completeness.normalise(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _heading_order(doc: _Pdf, expected: Expected) -> CheckResult:
+    headings = [e for e in doc.elements if re.fullmatch(r"H[1-6]", e.type)]
+    levels = [int(e.type[1]) for e in headings]
     problems = []
     if not levels:
         problems.append("no H1-H6 headings in the structure tree")
@@ -459,8 +654,258 @@ def _heading_order(doc: _Pdf) -> CheckResult:
                 break
     if any(e.type == "H" for e in doc.elements) and levels:
         problems.append("both H and H1-H6 are used (14-007)")
+    if not problems:
+        want = expect.headings(expected.chapter)
+        found = [(level, squeeze(doc.text_of(e))) for level, e in zip(levels, headings)]
+        for index, heading in enumerate(want):
+            have = found[index] if index < len(found) else None
+            if have != (heading.level, squeeze(heading.text)):
+                shown = f"H{have[0]} '{_head(doc.text_of(headings[index]))}'" if have else "missing"
+                problems.append(f"heading {index + 1} is {shown}; the source has H{heading.level} '{heading.text}'")
+                break
+        if len(found) > len(want) and not problems:
+            problems.append(f"{len(found) - len(want)} heading(s) more than the source, first '{_head(doc.text_of(headings[len(want)]))}'")
     return verdict("14-003", "headings: H1 first, no level skipped", problems,
-                   f"H1 then {len(levels) - 1} H2, no level skipped" if levels else "")
+                   f"{expect.describe_levels(levels)} as in the source, no level skipped" if levels else "")
+
+
+# ---------------------------------------------------------------------------
+# Lists, tables, notes, quotations
+
+
+_ORDERED = {"/Decimal", "/UpperRoman", "/LowerRoman", "/UpperAlpha", "/LowerAlpha"}
+_BULLETS = {"/Disc", "/Circle", "/Square"}
+
+
+def _body_lists(doc: _Pdf) -> list[_Element]:
+    """L elements of the body: lists inside a footnote are set inline and not compared."""
+    return [e for e in doc.of_type("L") if not any(a.type == "Note" for a in e.ancestors())]
+
+
+@rule("16-001", "lists tagged L > LI > Lbl + LBody, an LI per item")
+def _lists(doc: _Pdf, expected: Expected):
+    wanted = expect.lists(expected.chapter)
+    found = _body_lists(doc)
+    problems = []
+    if len(found) != len(wanted):
+        problems.append(f"the source has {len(wanted)} list(s), the structure tree {len(found)} L element(s)")
+    for source, element in zip(wanted, found):
+        items = element.kids_of("LI")
+        if len(items) != len(source.items):
+            problems.append(f"{source.where} has {len(source.items)} items, its L {len(items)} LI")
+        for number, item in enumerate(items, start=1):
+            kinds = [kid.type for kid in item.children]
+            if "LBody" not in kinds or "Lbl" not in kinds:
+                problems.append(f"item {number} of {source.where} is an LI of {'+'.join(kinds) or 'nothing'}, not Lbl + LBody")
+                break
+        if source.items and items and source.items[0]:
+            first = squeeze(doc.text_of(items[0]))
+            if squeeze(source.items[0])[:30] not in first:
+                problems.append(f"the first LI of the L tagged for {source.where} does not hold its first item")
+    items = sum(len(s.items) for s in wanted)
+    return problems, f"{len(found)} L element(s) with {items} LI, as the source's lists"
+
+
+@rule("16-002", "ordered lists have /ListNumbering, bullets their bullet")
+def _list_numbering(doc: _Pdf, expected: Expected):
+    wanted = expect.lists(expected.chapter)
+    found = _body_lists(doc)
+    problems = []
+    for index, element in enumerate(found):
+        value = element.attribute("/ListNumbering")
+        value = str(value) if value is not None else None
+        source = wanted[index] if index < len(wanted) else None
+        name = source.where if source else f"L {index + 1}"
+        if value is None:
+            problems.append(f"the L of {name} has no /ListNumbering attribute")
+        elif source is not None and source.ordered and value not in _ORDERED:
+            problems.append(f"{name} is numbered, but its L has /ListNumbering {value}")
+        elif source is not None and not source.ordered and value not in _BULLETS:
+            problems.append(f"{name} is bulleted, but its L has /ListNumbering {value}")
+    ordered = sum(1 for s in wanted if s.ordered)
+    return problems, f"{ordered} numbered list(s) with an ordered /ListNumbering, {len(wanted) - ordered} with a bullet"
+
+
+def _rows(table: _Element) -> list[tuple[_Element, str]]:
+    """(TR, where: THead/TBody/TFoot/Table) of a Table, in order."""
+    rows = []
+    for kid in table.children:
+        if kid.type == "TR":
+            rows.append((kid, "Table"))
+        elif kid.type in ("THead", "TBody", "TFoot"):
+            rows += [(row, kid.type) for row in kid.kids_of("TR")]
+    return rows
+
+
+@rule("docbuild:tables", "tables tagged Table with Caption, THead row of TH, body rows")
+def _tables(doc: _Pdf, expected: Expected):
+    wanted = expect.tables(expected.chapter)
+    found = doc.of_type("Table")
+    problems = []
+    if len(found) != len(wanted):
+        problems.append(f"the source has {len(wanted)} table(s), the structure tree {len(found)} Table element(s)")
+    for source, table in zip(wanted, found):
+        captions = table.kids_of("Caption")
+        if not captions:
+            problems.append(f"the Table of {source.where} has no Caption")
+        elif squeeze(source.caption) not in squeeze(doc.text_of(captions[0])):
+            problems.append(f"the Caption of {source.where} is not its caption '{_head(source.caption)}'")
+        rows = _rows(table)
+        if len(rows) != 1 + len(source.rows):
+            problems.append(f"{source.where} has {1 + len(source.rows)} rows, its Table {len(rows)} TR")
+            continue
+        (head, part), body = rows[0], rows[1:]
+        if part != "THead":
+            problems.append(f"the header row of {source.where} is not in a THead")
+        cells = [kid.type for kid in head.children if kid.type in ("TH", "TD")]
+        if cells != ["TH"] * len(source.header):
+            problems.append(f"the header row of {source.where} is {'+'.join(cells) or 'empty'}, not {len(source.header)} TH")
+        for number, (row, part) in enumerate(body, start=1):
+            cells = [kid.type for kid in row.children if kid.type in ("TH", "TD")]
+            want = (["TH"] if source.header_column else ["TD"]) + ["TD"] * (len(source.header) - 1)
+            if cells != want or part not in ("TBody", "Table"):
+                problems.append(f"row {number} of {source.where} is {'+'.join(cells) or 'empty'} in {part}, "
+                                f"not {'+'.join(want)} in TBody")
+                break
+    return problems, f"{len(found)} Table(s) with Caption, a THead row of TH and the source's rows"
+
+
+@rule("15-003", "every TH has /Scope (Column or Row)")
+def _th_scope(doc: _Pdf, expected: Expected):
+    problems = []
+    count = 0
+    for number, table in enumerate(doc.of_type("Table"), start=1):
+        for index, (row, _) in enumerate(_rows(table)):
+            for cell in row.kids_of("TH"):
+                count += 1
+                scope = cell.attribute("/Scope")
+                want = "/Column" if index == 0 else "/Row"
+                text = _head(doc.text_of(cell), 30)
+                if scope is None:
+                    problems.append(f"the TH '{text}' of Table {number} has no /Scope")
+                elif str(scope) not in (want, "/Both"):
+                    problems.append(f"the TH '{text}' of Table {number} has /Scope {scope}, not {want}")
+    return problems, f"{count} TH, each with its /Scope" if count else "no TH in the structure tree"
+
+
+def _destination(annotation) -> str | None:
+    """The named destination of a link annotation (/Dest, or a GoTo action's /D), if it has one."""
+    dest = annotation.get("/Dest")
+    action = annotation.get("/A")
+    if dest is None and isinstance(action, pikepdf.Dictionary) and action.get("/S") == "/GoTo":
+        dest = action.get("/D")
+    if isinstance(dest, (pikepdf.String, pikepdf.Name)):
+        return str(dest).lstrip("/")
+    return None
+
+
+@rule("19-003", "each note a Note with /ID, after the Link to it")
+def _notes(doc: _Pdf, expected: Expected):
+    chapter = expected.chapter
+    notes = doc.of_type("Note")
+    problems = []
+    if len(notes) != len(chapter.notes):
+        problems.append(f"the source has {len(chapter.notes)} note(s), the structure tree {len(notes)} Note element(s)")
+    position = {id(e): i for i, e in enumerate(doc.elements)}
+    links: dict[str, list[int]] = {}
+    for element in doc.of_type("Link"):
+        for annotation in element.annotations:
+            name = _destination(annotation)
+            if name is not None:
+                links.setdefault(name, []).append(position[id(element)])
+    for number, element in enumerate(notes, start=1):
+        source = chapter.notes[number - 1] if number <= len(chapter.notes) else None
+        name = f"note {number}" + (f" ('{source.label}')" if source else "")
+        note_id = element.obj.get("/ID")
+        if note_id is None or not str(note_id).strip():
+            problems.append(f"the Note of {name} has no /ID")
+            continue
+        note_id = str(note_id)
+        before = [at for at in links.get(note_id, []) if at < position[id(element)]]
+        if note_id not in links:
+            problems.append(f"no Link leads to the Note of {name} (/ID {note_id})")
+        elif not before:
+            problems.append(f"the Note of {name} comes before the Link that refers to it")
+        if source is not None:
+            text = squeeze(blocks_text(source.blocks))
+            if text[:40] not in squeeze(doc.text_of(element)):
+                problems.append(f"the Note of {name} does not hold its text")
+    return problems, f"{len(notes)} Note(s), each with an /ID, after the Link that leads to it"
+
+
+@rule("19-004", "Note /IDs are unique")
+def _note_ids(doc: _Pdf):
+    seen: dict[str, int] = {}
+    for element in doc.elements:
+        if "/ID" in element.obj:
+            key = str(element.obj["/ID"])
+            seen[key] = seen.get(key, 0) + 1
+    problems = [f"/ID '{key}' is on {count} elements" for key, count in seen.items() if count > 1]
+    return problems, f"{len(seen)} element /IDs, each unique"
+
+
+@rule("docbuild:quotations", "quotations tagged BlockQuote")
+def _quotations(doc: _Pdf, expected: Expected):
+    wanted = expect.quotations(expected.chapter)
+    found = doc.of_type("BlockQuote")
+    problems = []
+    if len(found) != len(wanted):
+        problems.append(f"the source has {len(wanted)} quotation(s), the structure tree {len(found)} BlockQuote element(s)")
+    for quote, element in zip(wanted, found):
+        text = squeeze(blocks_text(quote.blocks))
+        if text[:40] not in squeeze(doc.text_of(element)):
+            where = f"quotation '{quote.id}'" if quote.id else "a quotation"
+            problems.append(f"the BlockQuote tagged for {where} does not hold its text")
+    return problems, f"{len(found)} BlockQuote(s), as the source's quotations"
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> set[str]:
+    names = set()
+    tree = pdf.Root.get("/Names", {}).get("/Dests") if isinstance(pdf.Root.get("/Names"), pikepdf.Dictionary) else None
+    if isinstance(tree, pikepdf.Dictionary):
+        names |= {str(key) for key in pikepdf.NameTree(tree).keys()}
+    old = pdf.Root.get("/Dests")
+    if isinstance(old, pikepdf.Dictionary):
+        names |= {str(key).lstrip("/") for key in old.keys()}
+    return names
+
+
+@rule("docbuild:links", "links lead to the source's addresses and cross-reference targets")
+def _link_targets(doc: _Pdf, expected: Expected):
+    """Each source link is a link annotation to the same web address, or to a named destination that exists."""
+    uris: dict[str, int] = {}
+    dests: dict[str, int] = {}
+    for page in doc.pdf.pages:
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            action = annotation.get("/A")
+            if isinstance(action, pikepdf.Dictionary) and action.get("/S") == "/URI":
+                uri = str(action.get("/URI", ""))
+                uris[uri] = uris.get(uri, 0) + 1
+            name = _destination(annotation)
+            if name is not None:
+                dests[name] = dests.get(name, 0) + 1
+    existing = _named_destinations(doc.pdf)
+    problems = []
+    links = expect.links(expected.chapter)
+    for link in links:
+        if link.internal:
+            target = link.href[1:]
+            if not dests.get(target):
+                problems.append(f"no link annotation leads to '{link.href}' (the cross-reference '{plain_text(link.children)}')")
+            elif target not in existing:
+                problems.append(f"the destination '{target}' of a cross-reference does not exist")
+        elif not uris.get(link.href):
+            problems.append(f"no link annotation leads to {link.href}")
+    missing = sorted(name for name in dests if name not in existing)
+    problems += [f"a link leads to the destination '{name}', which does not exist" for name in missing]
+    return problems, f"{len(links)} source link(s), each a link annotation to its address or an existing destination"
+
+
+@rule("docbuild:raw-markdown", "no Markdown syntax left in the text")
+def _raw_markdown(doc: _Pdf):
+    return expect.raw_markdown(doc.tagged_text("\n"), "the structure tree"), "no Markdown syntax in the tagged text"
 
 
 def _foreign_spans(doc: _Pdf, expected: Expected) -> CheckResult:
@@ -482,22 +927,28 @@ def _foreign_spans(doc: _Pdf, expected: Expected) -> CheckResult:
 
 
 def _outline(doc: _Pdf, expected: Expected) -> CheckResult:
-    chapter = expected.chapter
-    want = [chapter.meta.title] + [plain_text(s.heading) for s in chapter.sections]
-    found: list[str] = []
+    """Bookmarks: the title, then each section nested under the one it belongs to (H1-H4 as levels 1-4)."""
+    want = [(h.level, h.text) for h in expect.headings(expected.chapter, boxes=False)]
+    found: list[tuple[int, str]] = []
     with doc.pdf.open_outline() as outline:
-        stack = list(reversed(outline.root))
+        stack = [(item, 1) for item in reversed(outline.root)]
         while stack:
-            item = stack.pop()
-            found.append(item.title)
-            stack.extend(reversed(item.children))
+            item, depth = stack.pop()
+            found.append((depth, item.title))
+            stack.extend((child, depth + 1) for child in reversed(item.children))
     problems = []
-    if [squeeze(t) for t in found] != [squeeze(t) for t in want]:
-        first = next((i for i, (a, b) in enumerate(zip(found + [""] * len(want), want)) if squeeze(a) != squeeze(b)), len(want))
-        have = found[first] if first < len(found) else "nothing"
-        problems.append(f"bookmark {first + 1} is '{have}', the heading is '{want[first] if first < len(want) else '-'}'"
-                        if first < len(want) else f"{len(found) - len(want)} bookmark(s) more than headings")
-    return verdict("docbuild:outline", "bookmarks follow the headings", problems, f"{len(found)} bookmarks = title and section headings")
+    for index, (level, text) in enumerate(want):
+        have = found[index] if index < len(found) else None
+        if have is None or squeeze(have[1]) != squeeze(text):
+            problems.append(f"bookmark {index + 1} is {repr(have[1]) if have else 'missing'}, the heading is '{text}'")
+            break
+        if have[0] != level:
+            problems.append(f"bookmark {index + 1} '{text}' is at depth {have[0]}, its heading at level {level}")
+            break
+    if len(found) > len(want) and not problems:
+        problems.append(f"{len(found) - len(want)} bookmark(s) more than headings, first '{found[len(want)][1]}'")
+    return verdict("docbuild:outline", "bookmarks follow the headings and their nesting", problems,
+                   f"{len(found)} bookmarks = title and section headings, nested as the headings")
 
 
 def _links(doc: _Pdf) -> CheckResult:
@@ -562,4 +1013,5 @@ def _poppler_text(path: Path, expected: Expected) -> CheckResult:
     crop = ["-x", "0", "-y", str(int(top)), "-W", str(int(width) + 1), "-H", str(int(height - top - bottom))]
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", *crop, str(path), "-"],
                           capture_output=True, text=True, check=True, timeout=120).stdout
-    return completeness.complete(text, expected, "pdftotext, margins cropped", completeness.without_hyphens)
+    return completeness.complete(text, expected, "pdftotext, margins cropped", completeness.without_hyphens,
+                                 completeness.Reading(notes="inline", loose_cells=True))
