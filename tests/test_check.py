@@ -12,6 +12,7 @@ notes, figures, quotations, boxes, cross-references and raw Markdown.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -756,3 +757,31 @@ def test_no_files_builds_missing_editions_then_checks_them(project: Path) -> Non
     bad = [f"{e.path.name} {r.rule}: {r.reason}" for e in report.editions for r in e.failures()]
     assert not bad
     assert as_json(report)["passed"] is True
+
+
+@pytest.mark.parametrize("suffix", ["epub", "docx"])
+def test_a_zip_bomb_fails_the_check_without_being_unpacked(tmp_path, suffix):
+    """Issue 13: a small archive that unpacks to gigabytes is refused as it is read, in bounded memory."""
+    import resource
+    import zipfile
+
+    from docbuild.check import archive
+
+    bomb = tmp_path / f"kazakhstan-en.{suffix}"
+    zeros = b"\0" * (1 << 20)
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("mimetype", "application/epub+zip")
+        for n in range(3):
+            with out.open(f"part{n}.xml", "w") as entry:
+                for _ in range(100):  # 100 MiB of zeros each, about 100 KiB compressed
+                    entry.write(zeros)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(archive.ZipBombError):
+        archive.read_parts(bomb)
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 64, f"reading the bomb grew memory by {grown_mib:.0f} MiB"
+    checker = importlib.import_module(f"docbuild.check.{suffix}")
+    expected = None  # never reached: the archive is refused before anything is compared
+    results = checker.check(bomb, expected, run_validators=False)
+    assert [r.status for r in results] == ["fail"] and "not read further" in results[0].reason

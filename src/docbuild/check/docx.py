@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from ..model import blocks_text, plain_text
+from .archive import read_parts
 from . import CheckResult, Expected, completeness, crashed, expect, rule, verdict
 from .completeness import normalise, squeeze
 from .text import FILE_NAME
@@ -54,8 +55,7 @@ class _Para:
 
 class _Docx:
     def __init__(self, path: Path):
-        with zipfile.ZipFile(path) as archive:
-            self.parts = {name: archive.read(name) for name in archive.namelist()}
+        self.parts = read_parts(path)
         self.document = self.xml("word/document.xml")
         self.styles = self._styles()
         self.paragraphs = [self._para(p) for p in self.document.iter(W + "p")]

@@ -21,6 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..model import blocks_text, plain_text
+from .archive import read_parts
 from . import CheckResult, Expected, completeness, crashed, expect, not_run, rule, verdict
 from . import validators
 from .completeness import normalise, squeeze
@@ -74,8 +75,7 @@ class _Epub:
 
 
 def _read(path: Path) -> _Epub:
-    with zipfile.ZipFile(path) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts = read_parts(path)
     container = etree.fromstring(parts["META-INF/container.xml"], _PARSER)
     opf_path = container.xpath("//c:rootfile/@full-path", namespaces=NS)[0]
     opf = etree.fromstring(parts[opf_path], _PARSER)
