@@ -31,6 +31,7 @@ from docbuild import model as m
 from docbuild.model import Chapter, plain_text, spans
 from docbuild.project import Project
 from docbuild.reader import read_project
+from docbuild.typography import unbind_short_words
 
 NS = {
     "h": "http://www.w3.org/1999/xhtml",
@@ -50,6 +51,11 @@ BOOKS = [(chapter_id, lang) for chapter_id in CHAPTERS for lang in LANGS]
 
 def h(tag: str) -> str:
     return "{%s}%s" % (NS["h"], tag)
+
+
+def shown(text: str, lang: str) -> str:
+    """Text as the EPUB shows it: no no-break space after a short word, so a search finds it (issue 12, defect 4)."""
+    return unbind_short_words(text, lang)
 
 
 # --------------------------------------------------------------------------
@@ -241,8 +247,9 @@ def test_metadata_follows_the_content() -> None:
     assert epub.meta("pageBreakSource") == []
     _, nav = epub.nav()
     assert not [n for n in nav.iter("{%s}nav" % NS["h"]) if n.get(EPUB_TYPE) == "page-list"]
-    assert not any(d.findall(".//h:img", NS) for d in epub.documents().values())
-    assert not [i for i in epub.items() if i.get("media-type") == "image/jpeg"]
+    assert not epub.documents()["chapter.xhtml"].findall(".//h:img", NS)
+    # Only the cover image, words on white (PNG): no photo in the book.
+    assert [i.get("media-type") for i in epub.items() if i.get("media-type").startswith("image/")] == ["image/png"]
     assert epub.meta("dcterms:conformsTo") == [CONFORMS_TO]
 
 
@@ -267,7 +274,7 @@ def test_toc_lists_the_title_and_every_section(built: Path, lang: str) -> None:
     links = epub.nav_links("toc")
     sections = list(model.sections())
     assert [a.get("href").partition("#")[2] for a in links] == ["title"] + [s.id for s in sections]
-    assert ["".join(a.itertext()) for a in links] == [model.meta.title] + [plain_text(s.heading) for s in sections]
+    assert ["".join(a.itertext()) for a in links] == [shown(model.meta.title, lang)] + [shown(plain_text(s.heading), lang) for s in sections]
     for a in links:
         heading = epub.target(nav_href, a.get("href"))
         assert heading is not None and heading.tag in (h("h1"), h("h2"))
@@ -327,19 +334,24 @@ def test_figure_alt_is_the_sources(built: Path, lang: str) -> None:
     """accessibility.md: <figure> with <img alt> and <figcaption>; alt is the source's, not caption or credit (WCAG 1.1.1)."""
     epub, model = package(built, lang), chapter(lang)
     documents = epub.documents()
-    images = [img for root in documents.values() for img in root.iter("{%s}img" % NS["h"])]
+    images = list(documents["chapter.xhtml"].iter("{%s}img" % NS["h"]))
     assert images and all(img.get("alt") == model.figure.alt for img in images)
+    # The cover image is named by the title, never by the photo's description (issue 12, defect 6).
+    (cover,) = documents["cover.xhtml"].iter("{%s}img" % NS["h"])
+    labels = load_labels(Project.at(ROOT), lang)
+    assert cover.get("alt") == labels.format("cover_alt", title=model.meta.title, subtitle=model.meta.subtitle)
     (figure,) = documents["chapter.xhtml"].findall(".//h:figure", NS)
     assert figure.find("h:img", NS) is not None
     caption = "".join(figure.find("h:figcaption", NS).itertext())
-    assert plain_text(model.figure.caption) in caption and plain_text(model.figure.credit) in caption
+    assert shown(plain_text(model.figure.caption), lang) in caption and shown(plain_text(model.figure.credit), lang) in caption
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_photo_carries_no_metadata(built: Path, lang: str) -> None:
     """images.py: the photo is re-encoded pixels, never the source file with its EXIF/GPS."""
     epub = package(built, lang)
-    (item,) = [i for i in epub.items() if i.get("media-type") == "image/jpeg"]
+    (src,) = [img.get("src") for img in epub.documents()["chapter.xhtml"].iter(h("img"))]
+    (item,) = [i for i in epub.items() if i.get("href") == src and i.get("media-type") == "image/jpeg"]
     data = epub.zip.read(epub.path(item.get("href")))
     assert data != chapter(lang).figure.image.read_bytes()
     with Image.open(io.BytesIO(data)) as image:
@@ -358,7 +370,9 @@ def test_russian_english_spans_carry_lang(built: Path, chapter_id: str) -> None:
         for span in chapter_doc.iter("{%s}span" % NS["h"])
         if span.get("lang") == "en"
     ]
-    assert found == expected
+    # The colophon names the publisher, kept in English (Metadata.names_lang; issue 12, defect 9).
+    assert model.meta.names_lang == "en"
+    assert found == expected + [model.meta.publisher]
     for span in chapter_doc.iter("{%s}span" % NS["h"]):
         assert span.get("lang") == span.get(XML_LANG)
 
@@ -421,7 +435,7 @@ def test_ids_are_unique(built: Path, chapter_id: str, lang: str) -> None:
     doc = package(built, lang, chapter_id).documents()["chapter.xhtml"]
     author = set(model.block_ids())
     generated = {element.get("id") for element in doc.iter() if element.get("id")} - author
-    prefixes = ("section-", "title-", "description-", "note-", "noteref-", "page-")
+    prefixes = ("section-", "title-", "description-", "note-", "noteref", "page-")
     assert {i for i in generated if not i.startswith(prefixes)} <= {"title", "photo", "notes"}
 
 
@@ -443,11 +457,11 @@ def test_every_figure_is_its_own_image_file(built: Path, chapter_id: str, lang: 
             assert item.get("media-type") == Image.MIME[image.format]
             assert (int(img.get("width")), int(img.get("height"))) == image.size
         assert item.get("media-type") == ("image/png" if figure.image.suffix == ".png" else "image/jpeg")
-    covers = [i for i in epub.items() if "cover-image" in (i.get("properties") or "").split()]
-    if model.figure:
-        assert [c.get("href") for c in covers] == [imgs[0].get("src")]
-    else:
-        assert covers == []
+    # The cover image is docbuild's own (the title drawn on it, over the photo if there is one), shown on the cover page.
+    (cover,) = [i for i in epub.items() if "cover-image" in (i.get("properties") or "").split()]
+    (shown,) = epub.documents()["cover.xhtml"].iter(h("img"))
+    assert cover.get("href") == shown.get("src") and cover.get("href") not in [img.get("src") for img in imgs]
+    assert cover.get("media-type") == ("image/jpeg" if model.figure else "image/png")
 
 
 # --------------------------------------------------------------------------
@@ -499,7 +513,7 @@ def test_tables_have_captions_and_scoped_headers(built: Path, lang: str) -> None
     for element, source in zip(html, tables):
         caption = element.find("h:caption", NS)
         assert caption is not None and element.index(caption) == 0
-        assert "".join(caption.itertext()) == plain_text(source.caption)
+        assert "".join(caption.itertext()) == shown(plain_text(source.caption), lang)
         headers = list(element.iter(h("th")))
         assert headers and all(th.get("scope") in ("col", "row") for th in headers)
         assert [th.get("scope") for th in element.find("h:thead", NS).iter(h("th"))] == ["col"] * len(source.header)
@@ -552,7 +566,7 @@ def test_figure_alt_caption_credit_and_long_description(built: Path, lang: str) 
         img = element.find("h:img", NS)
         assert img.get("alt") == figure.alt
         caption = "".join(element.find("h:figcaption", NS).itertext())
-        assert plain_text(figure.caption) in caption and plain_text(figure.credit) in caption
+        assert shown(plain_text(figure.caption), lang) in caption and shown(plain_text(figure.credit), lang) in caption
         assert figure.kind in element.get("class").split()
         if figure.description:
             description = by_id[img.get("aria-describedby")]
@@ -705,6 +719,49 @@ def test_page_markers_precede_nested_blocks() -> None:
         marker = doc.xpath("//*[@id=$id]", id=f"page-{number}")[0]
         assert marker.get("role") == "doc-pagebreak"
         assert marker.getnext().get("id") == block
+
+
+def test_page_beginning_mid_paragraph_gets_its_marker_at_the_word() -> None:
+    """Issue 12, defect 3 (DAISY): a print page that begins inside a paragraph (``print_page_starts``: the element
+    and how many characters of it came before) gets its marker inline, before the word the page begins with;
+    one that begins inside a word (hyphenated over the break) before that whole word; one that begins with a
+    block before the block; one that begins inside a table just before the table."""
+    ed = edition("en", BRIEFING)
+    ids = block_ids(ed.chapter)
+    paragraph = ed.chapter.find("events-1")
+    text = plain_text(paragraph.content)
+    words = text.split()
+    offset = sum(len(word) for word in words[:7])  # page 2 begins with the 8th word
+    inside = sum(len(word) for word in words[:11]) + 2  # page 3 begins 2 letters into the 12th word
+    starts = {2: ("events-1", offset), 3: ("events-1", inside), 4: ("events-2", 0), 5: ("timeline-table", 40)}
+    pages = {block: 1 for block in ids}
+    epub = Package(render_epub(dataclasses.replace(ed, print_pages=pages, print_page_count=5, print_page_starts=starts)))
+    doc = epub.documents()["chapter.xhtml"]
+    marker = {n: doc.xpath("//*[@id=$id]", id=f"page-{n}")[0] for n in range(1, 6)}
+    assert marker[2].getparent().get("id") == "events-1" and marker[3].getparent().get("id") == "events-1"
+    assert " ".join(marker[2].tail.split()[:2]) == " ".join(words[7:9]).replace("\u00a0", " ")
+    assert marker[3].tail.split()[0] == words[11]
+    assert marker[2].text is None and len(marker[2]) == 0, "a marker holds no text"
+    assert marker[4].getnext().get("id") == "events-2"
+    assert marker[5].getnext().tag == h("table") and marker[5].getnext().get("id") == "timeline-table"
+    assert [a.text for a in epub.nav_links("page-list")] == ["1", "2", "3", "4", "5"]
+
+
+def test_cover_image_shows_the_title_and_is_reproducible() -> None:
+    """Issue 12, defect 6: the cover image is drawn by docbuild (2:3, title in type on it), the same bytes twice;
+    over the lead photo (JPEG) when there is one, words on white (PNG) when not."""
+    from docbuild.writers.epub.cover import cover_image
+
+    with_photo, without = edition("ru"), edition("en", BRIEFING)
+    first, second = cover_image(with_photo), cover_image(with_photo)
+    assert first.data == second.data and first.media_type == "image/jpeg"
+    assert cover_image(without).media_type == "image/png"
+    with Image.open(io.BytesIO(first.data)) as image:
+        assert image.size == (first.width, first.height) and image.width * 3 == image.height * 2
+        assert not image.getexif()
+        # Type on white under the photo: dark pixels in the lower half, where the title is drawn.
+        lower = image.convert("L").crop((0, image.height // 2, image.width, image.height))
+        assert lower.getextrema()[0] < 60
 
 
 def test_toc_keeps_lang_and_drops_note_references(project: Path) -> None:

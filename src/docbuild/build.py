@@ -20,7 +20,7 @@ import os
 import signal
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -40,8 +40,12 @@ FORMATS: dict[str, tuple[str, str]] = {
     "pdf": ("docbuild.writers.pdf", "render_pdf"),
     "epub": ("docbuild.writers.epub", "render_epub"),
     "docx": ("docbuild.writers.docx", "render_docx"),
+    # Braille for embossers and notetakers; its print page indicators come from the A4 layout.
+    "brf": ("docbuild.writers.braille", "render_brf"),
 }
 CACHE_FOLDER = ".docbuild-cache"
+#: Formats that mark the A4 print edition's pages (page-list, print page indicators).
+NEEDS_PRINT_PAGES = ("epub", "brf")
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,15 @@ def build(
     paper: str = "a4",
     jobs: int | None = None,
     cache: bool = True,
+    progress: Callable[[int, int, str], None] | None = None,
+    pool: Executor | None = None,
 ) -> BuildResult:
     """Build the selected editions of every chapter into ``out`` (default ``dist/``).
 
     ``jobs`` is the number of worker processes (default: one per core);
     ``cache=False`` renders every edition even if its inputs are unchanged.
+    ``progress(done, total, current)`` is called as editions are finished (docbuild.progress);
+    ``pool`` runs the renders in the caller's long-lived workers (docbuild watch) instead of new ones.
     """
     if not isinstance(project, Project):
         project = Project.at(project)
@@ -100,7 +108,8 @@ def build(
         from .reader import read_project
 
         chapter_sets = {cs.id: cs for cs in read_project(project, sorted({job.chapter for job in todo}))}
-        rendered = _render(project, chapter_sets, todo, store, jobs)
+        tally = _Tally(progress, len(planned) - len(todo), len(planned))
+        rendered = _render(project, chapter_sets, todo, store, jobs, pool, tally)
         outputs.update({out_dir / job.file_name: data for job, data in rendered.items()})
     # One transaction: every edition this build changes is replaced, or none is.
     write_all(outputs)
@@ -121,7 +130,8 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def _render(
-    project: Project, chapter_sets: dict[str, ChapterSet], todo: list[Job], store: Cache, jobs: int | None
+    project: Project, chapter_sets: dict[str, ChapterSet], todo: list[Job], store: Cache, jobs: int | None,
+    pool: Executor | None = None, tally: "_Tally | None" = None,
 ) -> dict[Job, bytes]:
     """Render the jobs; store each in the cache; return the bytes of each."""
     from .labels import load_labels
@@ -133,15 +143,23 @@ def _render(
     tasks = []
     for (chapter_id, lang, paper, _), group in groups.items():
         edition = Edition(chapter_sets[chapter_id].variant(lang), load_labels(project, lang), project, paper)
-        if any(job.fmt == "epub" for job in group) and not any(job.fmt == "pdf" and job.paper == "a4" for job in group):
+        if any(job.fmt in NEEDS_PRINT_PAGES for job in group) and not any(job.fmt == "pdf" and job.paper == "a4" for job in group):
             edition = _cached_print_pages(edition, store)
         tasks.append((edition, [job.fmt for job in group]))
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    if workers <= 1:
-        results = [render_edition(*task) for task in tasks]
+    if tally is not None:
+        tally.tasks([[job.file_name for job in group] for group in groups.values()])
+    if pool is not None:
+        results = _gather(pool, tasks, tally)
+    elif workers <= 1:
+        results = []
+        for task in tasks:
+            results.append(render_edition(*task))
+            if tally is not None:
+                tally.finished({len(results) - 1})
     else:
-        results = _in_workers(tasks, workers)
+        results = _in_workers(tasks, workers, tally)
 
     outputs = {}
     for group, rendered in zip(groups.values(), results):
@@ -154,7 +172,7 @@ def _render(
     return outputs
 
 
-def _in_workers(tasks: list, workers: int) -> list:
+def _in_workers(tasks: list, workers: int, tally: "_Tally | None" = None) -> list:
     """Run the tasks in worker processes that never outlive this one.
 
     Each worker asks the kernel for SIGTERM when its parent dies (Linux's
@@ -165,7 +183,7 @@ def _in_workers(tasks: list, workers: int) -> list:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),))
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
     try:
-        return list(pool.map(render_edition, *zip(*tasks)))
+        return _gather(pool, tasks, tally)
     except BaseException:
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
@@ -174,6 +192,45 @@ def _in_workers(tasks: list, workers: int) -> list:
         pool.shutdown(wait=True, cancel_futures=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _gather(executor: Executor, tasks: list, tally: "_Tally | None" = None) -> list:
+    """Run the tasks in ``executor``; the results in task order (the first failure in that order is raised)."""
+    futures = [executor.submit(render_edition, *task) for task in tasks]
+    try:
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if tally is not None:
+                tally.finished({futures.index(future) for future in finished})
+        return [future.result() for future in futures]
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+
+
+class _Tally:
+    """Counts finished editions for a ``progress(done, total, current)`` callback; does nothing without one."""
+
+    def __init__(self, progress: Callable[[int, int, str], None] | None, done: int, total: int):
+        self.progress, self.done, self.total = progress, done, total
+        self.names: list[list[str]] = []
+        self.open: set[int] = set()
+
+    def tasks(self, names: list[list[str]]) -> None:
+        self.names, self.open = names, set(range(len(names)))
+        self._report()
+
+    def finished(self, indexes: set[int]) -> None:
+        for index in indexes & self.open:
+            self.open.discard(index)
+            self.done += len(self.names[index])
+        self._report()
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done, self.total, self.names[min(self.open)][0] if self.open else "")
 
 
 def _interrupt(signum, frame) -> None:
@@ -204,13 +261,19 @@ def render_edition(edition: Edition, formats: list[str]) -> list[tuple[bytes, di
     """
     results = []
     for fmt in formats:
-        if fmt == "epub" and not edition.print_page_count:
+        if fmt in NEEDS_PRINT_PAGES and not edition.print_page_count:
             edition = _with_print_pages(edition)
         result = _writer(fmt)(edition)
         extra: dict = {}
         if fmt == "pdf" and edition.paper == "a4":
-            edition = replace(edition, print_pages=dict(result.pages), print_page_count=result.page_count)
-            extra = {"pages": edition.print_pages, "page_count": edition.print_page_count}
+            edition = replace(
+                edition, print_pages=dict(result.pages), print_page_count=result.page_count,
+                print_page_starts=dict(result.page_starts),
+            )
+            extra = {
+                "pages": edition.print_pages, "page_count": edition.print_page_count,
+                "page_starts": {str(page): list(start) for page, start in edition.print_page_starts.items()},
+            }
         results.append((result if isinstance(result, bytes) else result.data, extra))
     return results
 
@@ -220,15 +283,21 @@ def _cached_print_pages(edition: Edition, store: Cache) -> Edition:
     chapter = edition.chapter
     (pdf_job,) = plan(edition.project, ["pdf"], [chapter.lang], [chapter.id], "a4")
     record = store.record(pdf_job)
-    if record is None or "pages" not in record:
+    if record is None or "pages" not in record or not isinstance(record.get("page_starts"), dict):
         return edition
-    return replace(edition, print_pages=record["pages"], print_page_count=record["page_count"])
+    try:
+        starts = {int(page): (str(block), int(offset)) for page, (block, offset) in record["page_starts"].items()}
+    except (TypeError, ValueError):
+        return edition  # a record of the wrong shape is a miss
+    return replace(edition, print_pages=record["pages"], print_page_count=record["page_count"], print_page_starts=starts)
 
 
 def _with_print_pages(edition: Edition) -> Edition:
     """Lay out the A4 PDF (when no PDF was built or cached) to learn where each block is printed."""
     layout = importlib.import_module("docbuild.writers.pdf").layout_pages(replace(edition, paper="a4"))
-    return replace(edition, print_pages=dict(layout.pages), print_page_count=layout.page_count)
+    return replace(
+        edition, print_pages=dict(layout.pages), print_page_count=layout.page_count, print_page_starts=dict(layout.starts)
+    )
 
 
 def _stale_translations(

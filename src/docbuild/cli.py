@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build editions into dist/")
     build.add_argument("--out", help="output folder (default: dist/ in the project)")
-    build.add_argument("--format", action="append", dest="formats", choices=["txt", "pdf", "epub", "docx"],
+    build.add_argument("--format", action="append", dest="formats", choices=["txt", "pdf", "epub", "docx", "brf"],
                        help="only this format (repeatable)")
     build.add_argument("--lang", action="append", dest="langs", help="only this language (repeatable)")
     build.add_argument("--chapter", action="append", dest="chapters", help="only this chapter id (repeatable)")

@@ -27,6 +27,9 @@ class Edition:
     #: Page on which each block starts in the A4 print edition, for the EPUB page-list.
     print_pages: dict[str, int] = field(default_factory=dict)
     print_page_count: int = 0
+    #: Where each A4 page begins (page -> (HTML id, characters of it on earlier
+    #: pages); docbuild.writers.pdf.PageLayout.starts), for the EPUB's inline page markers.
+    print_page_starts: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def timestamp(self) -> datetime:

@@ -7,10 +7,14 @@ silent fallback to English inside a Russian book.
 
 from __future__ import annotations
 
+import string
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Mapping
+
+from markupsafe import Markup, escape
 
 from .errors import DocbuildError
 from .project import Project
@@ -18,11 +22,12 @@ from .project import Project
 #: The keys every table must define; the English table is the reference.
 REQUIRED = (
     "language_name", "photo", "image_description", "caption", "credit", "placeholder_note",
-    "contents", "page", "page_of", "pages", "cover", "landmarks", "start_of_content",
+    "contents", "page", "page_of", "pages", "cover", "cover_alt", "landmarks", "start_of_content",
     "published", "date", "months", "print_edition",
     "accessibility_summary_text", "accessibility_summary_photo", "accessibility_summary_pages",
     "chart", "map", "credit_chart", "credit_map", "long_description", "notes", "note", "back_to_text",
     "see", "box", "end_of_box", "table", "accessibility_summary_figures", "accessibility_summary_tables",
+    "transcriber_note",
 )
 
 
@@ -36,6 +41,40 @@ class Labels:
 
     def format(self, key: str, **values: object) -> str:
         return self.table[key].format(**values)
+
+    def parts(self, key: str, **values: object) -> list[tuple[str, str | None]]:
+        """The label ``key`` filled in, as (text, placeholder) pieces in order.
+
+        ``placeholder`` is the name of the value a piece came from, or None for
+        the label's own words: a writer can then mark one value (a name kept
+        in another language) without re-parsing the sentence.
+        """
+        pieces: list[tuple[str, str | None]] = []
+        for literal, name, spec, conversion in string.Formatter().parse(self.table[key]):
+            if literal:
+                pieces.append((literal, None))
+            if name is not None:
+                value = values[name]
+                if conversion:
+                    value = {"r": repr, "s": str, "a": ascii}[conversion](value)
+                pieces.append((format(value, spec or ""), name))
+        return pieces
+
+    def markup(self, key: str, lang_of: Mapping[str, str | None] | None = None, **values: object) -> Markup:
+        """The label ``key`` as HTML: its words and values escaped, and each value
+        named in ``lang_of`` (placeholder -> language) in a ``<span lang xml:lang>``
+        when its language is not the edition's (WCAG 3.1.2)::
+
+            labels.markup("published", {"publisher": "en"}, publisher="Human Rights Watch", date=...)
+        """
+        out = []
+        for text, name in self.parts(key, **values):
+            lang = (lang_of or {}).get(name) if name else None
+            if lang and lang != self.lang:
+                out.append(Markup('<span lang="{0}" xml:lang="{0}">{1}</span>').format(lang, text))
+            else:
+                out.append(escape(text))
+        return Markup("").join(out)
 
     def date(self, iso: str) -> str:
         day = date.fromisoformat(iso)

@@ -18,8 +18,17 @@ QUOTE_MARKS: dict[str, tuple[str, str, str, str]] = {
     "ru": ("\u00ab", "\u00bb", "\u201e", "\u201c"),
 }
 
-# One- and two-letter Russian prepositions and conjunctions that must not end a line.
-_RU_SHORT_WORDS = "а|в|во|да|до|за|и|из|к|ко|на|не|ни|но|о|об|от|по|с|со|у"
+#: Short words (prepositions, conjunctions, particles) that must not end a line,
+#: by language: :func:`typeset` binds each to the next word with a no-break
+#: space. That no-break space only protects a line break, and it defeats a
+#: search typed with an ordinary space ("в Казахстане"), so an edition that
+#: readers search on screen may give it back (:func:`unbind_short_words`);
+#: the no-break spaces of numbers, units, initials and dashes stay.
+SHORT_WORDS: dict[str, tuple[str, ...]] = {
+    "ru": ("а", "в", "во", "да", "до", "за", "и", "из", "к", "ко", "на", "не", "ни", "но", "о", "об", "от", "по",
+           "с", "со", "у"),
+}
+_RU_SHORT_WORDS = "|".join(SHORT_WORDS["ru"])
 _RU_SHORT_WORD = re.compile(rf"(?<![\w\-])({_RU_SHORT_WORDS}) +", re.IGNORECASE)
 _RU_MONTHS = (
     "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
@@ -51,3 +60,22 @@ def typeset(text: str, lang: str) -> str:
         text = _RU_NUMBER_UNIT.sub(r"\1" + NBSP, text)
         text = _INITIALS.sub(r"\1" + NBSP, text)
     return text
+
+
+def unbind_short_words(text: str, lang: str) -> str:
+    """``text`` with the no-break space after each of :data:`SHORT_WORDS` (for ``lang``) back to a space.
+
+    For an edition a reader searches on screen (the EPUB): a search typed
+    with an ordinary space then finds "в Казахстане". A no-break space
+    before a dash is kept.
+    """
+    words = SHORT_WORDS.get(lang.split("-")[0])
+    if not words or NBSP not in text:
+        return text
+    pattern = _UNBIND.get(lang)
+    if pattern is None:
+        pattern = _UNBIND[lang] = re.compile(rf"(?<![\w\-])({'|'.join(words)}){NBSP}(?![—–])", re.IGNORECASE)
+    return pattern.sub(r"\1 ", text)
+
+
+_UNBIND: dict[str, re.Pattern] = {}

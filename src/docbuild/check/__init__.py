@@ -26,7 +26,7 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from ..errors import DocbuildError
 from ..labels import Labels, load_labels
@@ -34,12 +34,12 @@ from ..model import Chapter, ChapterSet
 from ..project import Project
 
 Status = Literal["pass", "fail", "not run", "warn"]
-FORMATS = ("txt", "pdf", "epub", "docx")
+FORMATS = ("txt", "pdf", "epub", "docx", "brf")
 #: Format -> module of this package that checks it.
-CHECKERS = {"txt": "text", "pdf": "pdf", "epub": "epub", "docx": "docx"}
+CHECKERS = {"txt": "text", "pdf": "pdf", "epub": "epub", "docx": "docx", "brf": "braille"}
 
 _EDITION_NAME = re.compile(
-    r"^(?P<chapter>[a-z][a-z0-9-]*)-(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)(?:-(?P<paper>letter))?\.(?P<fmt>txt|pdf|epub|docx)$"
+    r"^(?P<chapter>[a-z][a-z0-9-]*)-(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)(?:-(?P<paper>letter))?\.(?P<fmt>txt|pdf|epub|docx|brf)$"
 )
 
 
@@ -160,13 +160,16 @@ def parse_edition_name(path: Path, chapters: Iterable[str]) -> EditionName:
     if match and match["chapter"] in known:
         return EditionName(match["chapter"], match["lang"], match["paper"] or "a4", match["fmt"])
     raise DocbuildError(
-        "not an edition name: expected <chapter>-<lang>[-letter].<txt|pdf|epub|docx> "
+        "not an edition name: expected <chapter>-<lang>[-letter].<txt|pdf|epub|docx|brf> "
         f"for a chapter in source/ ({', '.join(sorted(known))})",
         path,
     )
 
 
-def _ensure_built(project: Project, out: Path, chapter_sets: list[ChapterSet]) -> tuple[list[Path], list[tuple[Path, Exception]]]:
+def _ensure_built(
+    project: Project, out: Path, chapter_sets: list[ChapterSet], langs: list[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[list[Path], list[tuple[Path, Exception]]]:
     """Bring every edition in ``out`` up to date with its sources (the build cache skips current ones).
 
     Returns the files rendered and the builds that failed: one format whose
@@ -177,13 +180,15 @@ def _ensure_built(project: Project, out: Path, chapter_sets: list[ChapterSet]) -
 
     rebuilt: list[Path] = []
     failed: list[tuple[Path, Exception]] = []
-    for chapter_set in chapter_sets:
-        for chapter in chapter_set.variants:
-            for fmt in FORMATS:
-                try:
-                    rebuilt.extend(build(project, out, [fmt], [chapter.lang], [chapter_set.id]).rendered)
-                except Exception as error:  # a broken writer is reported per edition
-                    failed.append((out / edition_file_name(chapter_set.id, chapter.lang, fmt), error))
+    variants = [(cs, c) for cs in chapter_sets for c in cs.variants if not langs or c.lang in langs]
+    for index, (chapter_set, chapter) in enumerate(variants):
+        if progress is not None:
+            progress(index, len(variants), f"building {chapter_set.id}-{chapter.lang}")
+        for fmt in FORMATS:
+            try:
+                rebuilt.extend(build(project, out, [fmt], [chapter.lang], [chapter_set.id]).rendered)
+            except Exception as error:  # a broken writer is reported per edition
+                failed.append((out / edition_file_name(chapter_set.id, chapter.lang, fmt), error))
     return rebuilt, failed
 
 
@@ -204,6 +209,9 @@ def check_edition(
     # Imported per format, so checking plain text never loads pikepdf.
     checker = importlib.import_module(f"docbuild.check.{CHECKERS[fmt]}").check
     results = list(checker(path, expected, run_validators))
+    from . import readers
+
+    results.extend(readers.FOR_FORMAT.get(fmt, lambda path, expected: [])(path, expected))
     results.extend(completeness.variant_checks(expected, strict))
     return EditionReport(
         path=path,
@@ -223,31 +231,52 @@ def check_editions(
     require_validators: bool = False,
     strict: bool = False,
     run_validators: bool = True,
+    chapters: list[str] | None = None,
+    langs: list[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> CheckReport:
     """Check the named edition files, or every edition in ``out`` (default ``dist/``).
 
     Without files, editions that are missing or older than their sources are
     built first, so the report is about what the sources make today.
+    ``chapters`` and ``langs`` select (from ``out`` or from ``files``); a
+    chapter whose source has errors fails as such, and the others are
+    still built and checked. ``progress(done, total, current)`` is told
+    what is being built and checked (docbuild.progress).
     """
     from ..reader import read_project
 
     if not isinstance(project, Project):
         project = Project.at(project)
     out_dir = Path(out) if out is not None else project.root / "dist"
-    chapter_sets = {cs.id: cs for cs in read_project(project)}
-    rebuilt: list[Path] = []
-    broken: list[tuple[Path, Exception]] = []
+    every_chapter = project.chapter_ids()
+    selected = project.chapter_ids(chapters)
     if files:
         paths = [Path(f) for f in files]
         for path in paths:
             if not path.is_file():
                 raise DocbuildError("no such edition file", path)
-    else:
-        rebuilt, broken = _ensure_built(project, out_dir, list(chapter_sets.values()))
+        named = {parse_edition_name(path, every_chapter).chapter for path in paths}
+        selected = [chapter_id for chapter_id in selected if chapter_id in named]
+    chapter_sets: dict[str, ChapterSet] = {}
+    unreadable: dict[str, DocbuildError] = {}
+    for chapter_id in selected:
+        try:
+            chapter_sets[chapter_id] = read_project(project, [chapter_id])[0]
+        except DocbuildError as error:  # reported as this chapter's failure; the others are checked
+            unreadable[chapter_id] = error
+    rebuilt: list[Path] = []
+    broken: list[tuple[Path, Exception]] = []
+    if not files:
+        rebuilt, broken = _ensure_built(project, out_dir, list(chapter_sets.values()), langs, progress)
         paths = _editions_in(out_dir) if out_dir.is_dir() else []
+    unreadable_files = [p for p in paths if _selected(parse_edition_name(p, every_chapter), unreadable, langs)]
+    paths = [p for p in paths if _selected(parse_edition_name(p, every_chapter), chapter_sets, langs)]
     reports: list[EditionReport] = []
     broken_paths = {p for p, _ in broken}
-    for path in paths:
+    for index, path in enumerate(paths):
+        if progress is not None:
+            progress(index, len(paths), f"checking {path.name}")
         name = parse_edition_name(path, chapter_sets)
         chapter_set = chapter_sets[name.chapter]
         try:
@@ -270,7 +299,40 @@ def check_editions(
                     human_review(name.fmt),
                 )
             )
+    for chapter_id, error in unreadable.items():
+        wanted = [p for p in unreadable_files if parse_edition_name(p, every_chapter).chapter == chapter_id]
+        reports.extend(_source_failures(project, out_dir, chapter_id, error, langs, wanted if files else None))
     return CheckReport(tuple(reports), require_validators, strict, tuple(rebuilt))
+
+
+def _selected(name: EditionName, chapters: dict, langs: list[str] | None) -> bool:
+    """An edition of one of ``chapters``, in a selected language."""
+    return name.chapter in chapters and (not langs or name.lang in langs)
+
+
+def _source_failures(
+    project: Project, out: Path, chapter_id: str, error: DocbuildError, langs: list[str] | None,
+    files: list[Path] | None = None,
+) -> list[EditionReport]:
+    """A failed report for each edition (``files``, or every one it would have) of a chapter whose source has errors.
+
+    The files are not checked: they were made from an earlier source.
+    """
+    from ..edition import edition_file_name
+
+    problems = error.errors
+    more = f" (and {len(problems) - 1} more: docbuild build --chapter {chapter_id} lists them)" if len(problems) > 1 else ""
+    result = CheckResult(
+        "docbuild:source", "source reads without errors", "fail", f"{problems[0].location()}{problems[0].message}{more}"
+    )
+    if files is not None:
+        names = [(path, parse_edition_name(path, [chapter_id])) for path in files]
+    else:
+        names = [
+            (out / edition_file_name(chapter_id, variant.stem, fmt), EditionName(chapter_id, variant.stem, "a4", fmt))
+            for variant in project.variant_files(chapter_id) if not langs or variant.stem in langs for fmt in FORMATS
+        ]
+    return [EditionReport(path, n.fmt, n.chapter, n.lang, n.paper, (result,), human_review(n.fmt)) for path, n in names]
 
 
 def _with_build_failure(report: EditionReport, error: Exception) -> EditionReport:
@@ -286,6 +348,10 @@ _COMMON_REVIEW = (
     "Translation quality: does the text say what the original says, with names and terms as in the glossary?",
 )
 HUMAN_REVIEW: dict[str, tuple[str, ...]] = {
+    "brf": (
+        "Emboss a page or read it on a braille display: contractions, headings and print page indicators read naturally.",
+        "Each transcriber's note describes its figure well enough to stand in for it.",
+    ),
     "pdf": _COMMON_REVIEW + (
         "Reading order in a screen reader (NVDA or JAWS with Acrobat Reader): title, subtitle, photo with caption and credit, introduction, sections.",
         "Foreign-language spans are read with the right voice; headers and footers are not read aloud.",

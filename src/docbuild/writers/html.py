@@ -50,6 +50,18 @@ def environment(layouts: Path) -> jinja2.Environment:
     return env
 
 
+#: Characters left out when the PDF and the EPUB count a block's text to agree
+#: on where a print page begins: the hyphen the print layout adds at a broken
+#: line end (U+2010, which sources never use) and soft hyphens; spaces of
+#: every kind are skipped too, so line breaks and no-break spaces do not matter.
+PAGE_COUNT_IGNORED = "\u2010\u00ad"
+
+
+def counted_characters(text: str) -> int:
+    """How many characters of ``text`` count when locating where a print page begins."""
+    return sum(1 for char in text if not char.isspace() and char not in PAGE_COUNT_IGNORED)
+
+
 def render_html(edition: Edition, template: str, **context: object) -> str:
     """Render ``template`` with the edition's chapter, labels and any extra context."""
     env = environment(edition.project.layouts)

@@ -45,7 +45,9 @@ writer walks the document tree with one function per node type
   locale; its east-Asian and bidi slots carry the same locale instead of the
   template's ``ja-JP``/``ar-SA``, since the chapter has no text in those
   scripts and a wrong claim would mislead spell-checkers and speech. Every run
-  in a foreign-language :class:`~docbuild.model.Span` has its own ``w:lang``.
+  in a foreign-language :class:`~docbuild.model.Span` has its own ``w:lang``,
+  and so has the publisher's name in the colophon when a translation keeps
+  the original's name (``Metadata.names_lang``).
 * **Page numbers** are ``PAGE``/``NUMPAGES`` fields in the footer, with the
   words of the ``page_of`` label around them, so they stay right after edits.
 * **Layout** (page size, margins, body type) comes from ``layouts/paper.toml``
@@ -70,7 +72,7 @@ from ...languages import locale
 from ...paper import page_geometry
 from . import package, styles
 from .blocks import BlockWriter, fmt, paragraph_element
-from .inlines import make_run
+from .inlines import Format, make_run
 
 
 def render_docx(edition: Edition) -> bytes:
@@ -97,7 +99,10 @@ def render_docx(edition: Edition) -> bytes:
     writer.blocks(chapter.blocks, body)
     colophon = body.sink.add(paragraph_element())
     fmt(colophon).space_before = Pt(geometry.body_size)
-    colophon.append(make_run(labels.format("published", publisher=meta.publisher, date=labels.date(meta.date))))
+    # The publisher's name, kept from the original in a translation, in the original's language (w:lang).
+    names = locale(meta.names_lang) if meta.names_lang and meta.names_lang != chapter.lang else None
+    for text, name in labels.parts("published", publisher=meta.publisher, date=labels.date(meta.date)):
+        colophon.append(make_run(text, Format(lang=names if name == "publisher" else None)))
     writer.notes(chapter.notes)
 
     package.set_core_properties(document, edition)

@@ -9,7 +9,8 @@ EPUB can find "page 3" that someone holding the printout cites.
 
 One module per job:
 
-- ``pages``: where the print page markers go;
+- ``pages``: where the print page markers go (before a block, or inline at the word a page begins with);
+- ``cover``: the cover image, with the title drawn on it;
 - ``content``: the images and the three XHTML documents (cover, navigation, chapter);
 - ``accessibility``: the EPUB Accessibility metadata, read back from those documents,
   so it only ever claims what the edition has;
@@ -23,7 +24,7 @@ from ...errors import DocbuildError
 from ...fonts import LAYOUT_CHARACTERS, check_glyphs, coverage, edition_text, font_faces
 from . import package
 from .accessibility import Accessibility, accessibility
-from .content import documents, images, shown_text
+from .content import cover, documents, images, shown_text
 from .names import CHAPTER, CONFORMS_TO, FONT_FAMILY
 from .package import identifier
 from .pages import PageMarkers, block_ids, page_markers
@@ -42,9 +43,10 @@ def render_epub(edition: Edition) -> bytes:
     """The EPUB 3 edition of ``edition``, the same bytes for the same source."""
     faces = font_faces(edition.project, FONT_FAMILY)
     check_glyphs(edition.chapter, faces, edition.labels, edition.project)
-    markers = page_markers(edition.chapter, edition.print_pages, edition.print_page_count)
+    markers = page_markers(edition.chapter, edition.print_pages, edition.print_page_count, edition.print_page_starts)
     files = images(edition)
-    docs = documents(edition, markers, files)
+    cover_file = cover(edition, files)
+    docs = documents(edition, markers, files, cover_file)
     shown = shown_text(docs)
     _check_template_glyphs(shown, faces, edition)
     a11y = accessibility(docs.by_name(), edition.chapter.lang)
@@ -52,7 +54,7 @@ def render_epub(edition: Edition) -> bytes:
         # The page-list is built from the markers; one that does not resolve is a docbuild bug.
         raise DocbuildError(f"the EPUB's page-list points to missing page markers in {CHAPTER}", edition.chapter.path)
     text = edition_text(edition.chapter, edition.labels) + shown + READING_SYSTEM_CHARACTERS
-    return package.write(package.book(edition, docs, files, a11y, text), edition)
+    return package.write(package.book(edition, docs, files, cover_file, a11y, text), edition)
 
 
 def _check_template_glyphs(shown: str, faces, edition: Edition) -> None:

@@ -122,8 +122,10 @@ def accessibility(documents: dict[str, bytes], lang: str) -> Accessibility:
     book = _Book({name: etree.fromstring(data) for name, data in documents.items()})
     chapter = book.roots[CHAPTER]
     chapter_ids = book.ids(CHAPTER)
-    images = [img for root in book.roots.values() for img in root.iter(h("img"))]
-    all_alt = all((img.get("alt") or "").strip() for img in images)
+    every_image = [img for root in book.roots.values() for img in root.iter(h("img"))]
+    all_alt = all((img.get("alt") or "").strip() for img in every_image)
+    # The cover image repeats the title in type: it makes no content visual by itself.
+    images = [img for img in every_image if img.get("role") != "doc-cover"]
     figures = _figures(chapter)
     # A chart or map needs more than alt text: a long description the image points at.
     graphics = [figure for figure in figures if _kind(figure) != "photo"]

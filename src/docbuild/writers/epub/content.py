@@ -19,9 +19,11 @@ from ...edition import Edition
 from ...errors import DocbuildError
 from ...images import PreparedImage, prepare_image
 from ...model import Figure
-from ..html import render_html
-from .names import CHAPTER, COVER, CSS, IMAGE_MAX_WIDTH_PX, IMAGES, NAV
-from .pages import PageMarkers
+from ...typography import unbind_short_words
+from ..html import environment, render_html
+from .cover import cover_image
+from .names import CHAPTER, COVER, CSS, EPUB_NS, IMAGE_MAX_WIDTH_PX, IMAGES, NAV, XHTML_NS
+from .pages import PageMarkers, place_inline
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,34 @@ def images(edition: Edition) -> dict[str, Image]:
     return found
 
 
-def documents(edition: Edition, markers: PageMarkers, files: dict[str, Image]) -> Documents:
-    """The cover, navigation and chapter documents, each checked to be well-formed XHTML."""
+#: Name of the cover image in the package (numbered if a figure's file took it).
+COVER_IMAGE = "cover"
+
+
+def cover(edition: Edition, files: dict[str, Image]) -> Image:
+    """The generated cover image (:mod:`.cover`), named apart from every figure's file."""
+    prepared = cover_image(edition)
+    taken = {image.name for image in files.values()}
+    name, number = f"{IMAGES}/{COVER_IMAGE}.{prepared.extension}", 1
+    while name in taken:
+        number += 1
+        name = f"{IMAGES}/{COVER_IMAGE}-{number}.{prepared.extension}"
+    return Image(name, relative(name, COVER), prepared)
+
+
+def documents(edition: Edition, markers: PageMarkers, files: dict[str, Image], cover_file: Image) -> Documents:
+    """The cover, navigation and chapter documents, each checked to be well-formed XHTML.
+
+    In the chapter, the markers of print pages that begin inside a block are
+    put in at the first word of the page (:func:`.pages.place_inline`). In
+    every document, the no-break space after a short word goes back to an
+    ordinary space (:func:`docbuild.typography.unbind_short_words`), so a
+    reader's search for "в Казахстане" finds it.
+    """
     chapter = edition.chapter
     lead = files[str(chapter.figure.image)] if chapter.figure is not None else None
     common = {"css_href": relative(CSS, CHAPTER), "images": files, "notes_as": "endnotes", "lead_image": lead}
-    cover = render_html(edition, "epub-cover.xhtml.j2", **common)
+    cover_page = render_html(edition, "epub-cover.xhtml.j2", cover_image=cover_file, **common)
     nav = render_html(
         edition,
         "epub-nav.xhtml.j2",
@@ -113,20 +137,60 @@ def documents(edition: Edition, markers: PageMarkers, files: dict[str, Image]) -
         **common,
     )
     text = render_html(edition, "epub-chapter.xhtml.j2", page_breaks=markers.by_block(), **common)
-    return Documents(cover=_xhtml(cover, COVER, edition), nav=_xhtml(nav, NAV, edition), chapter=_xhtml(text, CHAPTER, edition))
+    marker = _page_marker(edition)
+
+    def pages(root: etree._Element) -> None:
+        place_inline(root, markers.inline, marker)
+
+    return Documents(
+        cover=_xhtml(cover_page, COVER, edition),
+        nav=_xhtml(nav, NAV, edition),
+        chapter=_xhtml(text, CHAPTER, edition, pages),
+    )
 
 
-def _xhtml(text: str, name: str, edition: Edition) -> bytes:
+def _page_marker(edition: Edition):
+    """A function page -> the page's marker element, from the template's ``page_marker`` macro."""
+    env = environment(edition.project.layouts)
+    module = env.get_template("blocks.j2").make_module(
+        {"chapter": edition.chapter, "meta": edition.chapter.meta, "labels": edition.labels, "edition": edition}
+    )
+
+    def marker(page: int) -> etree._Element:
+        wrapper = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{module.page_marker(page)}</div>'
+        return etree.fromstring(wrapper.encode("utf-8"))[0]
+
+    return marker
+
+
+def _xhtml(text: str, name: str, edition: Edition, transform=None) -> bytes:
     """The document as UTF-8 bytes with an XML declaration, once it is known to be well-formed XML.
 
     A reading system refuses a malformed XHTML document outright, so a
-    template mistake must stop the build here rather than ship.
+    template mistake must stop the build here rather than ship. ``transform``
+    (if any) changes the parsed document before it is written back; then
+    every text node's no-break spaces after short words are released.
     """
     try:
-        etree.fromstring(text.encode("utf-8"))
+        root = etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
         raise DocbuildError(f"the EPUB's {name} is not well-formed XHTML: {exc}", edition.project.layouts) from None
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8")
+    if transform is not None:
+        transform(root)
+    _searchable(root, edition.chapter.lang)
+    body = etree.tostring(root.getroottree(), encoding="unicode", doctype="<!DOCTYPE html>")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+def _searchable(root: etree._Element, lang: str) -> None:
+    """Give back the ordinary space after each short word (typography.SHORT_WORDS) in the document's text."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text:
+            element.text = unbind_short_words(element.text, lang)
+        if element.tail:
+            element.tail = unbind_short_words(element.tail, lang)
 
 
 #: Attributes whose text a reading system may show or speak (alt text when an image fails to load).

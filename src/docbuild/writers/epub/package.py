@@ -45,8 +45,10 @@ def _metadata(book: epub.EpubBook, edition: Edition, a11y: Accessibility) -> Non
     book.set_identifier(identifier(chapter))
     book.set_title(f"{meta.title}: {meta.subtitle}")
     book.set_language(chapter.lang)
-    book.add_author(meta.author)
-    book.add_metadata("DC", "publisher", meta.publisher)
+    # A name kept from the original (Human Rights Watch in a Russian edition) is in the original's language.
+    names = {XML_LANG: meta.names_lang} if meta.names_lang and meta.names_lang != chapter.lang else {}
+    book.add_metadata("DC", "creator", meta.author, {"id": "creator", **names})
+    book.add_metadata("DC", "publisher", meta.publisher, names or None)
     book.add_metadata("DC", "date", meta.date)
     book.add_metadata("DC", "description", meta.description)
     for keyword in meta.keywords:
@@ -67,8 +69,10 @@ def _metadata(book: epub.EpubBook, edition: Edition, a11y: Accessibility) -> Non
         _meta(book, "dcterms:conformsTo", CONFORMS_TO)
 
 
-def book(edition: Edition, docs: Documents, images: dict[str, Image], a11y: Accessibility, text: str) -> epub.EpubBook:
-    """The package: metadata, the documents, images, stylesheet and fonts subset to ``text``."""
+def book(
+    edition: Edition, docs: Documents, images: dict[str, Image], cover_file: Image, a11y: Accessibility, text: str
+) -> epub.EpubBook:
+    """The package: metadata, the documents, images (``cover_file`` is the cover image), stylesheet and fonts subset to ``text``."""
     chapter = edition.chapter
     result = epub.EpubBook()
     _metadata(result, edition, a11y)
@@ -84,9 +88,9 @@ def book(edition: Edition, docs: Documents, images: dict[str, Image], a11y: Acce
     body = item("chapter", CHAPTER, "application/xhtml+xml", docs.chapter)
     item("css", CSS, "text/css", (edition.project.layouts / "epub.css").read_bytes())
     lead = str(chapter.figure.image) if chapter.figure is not None else None
+    item("cover-image", cover_file.name, cover_file.media_type, cover_file.data, ("cover-image",))
     for number, (key, image) in enumerate(images.items(), 1):
-        properties = ("cover-image",) if key == lead else ()
-        item("photo" if key == lead else f"image-{number}", image.name, image.media_type, image.data, properties)
+        item("photo" if key == lead else f"image-{number}", image.name, image.media_type, image.data)
     # Subsets: a phone need not download a megabyte of glyphs the chapter never shows.
     for number, face in enumerate(font_faces(edition.project, FONT_FAMILY), 1):
         item(f"font-{number}", f"fonts/{face.path.name}", "font/ttf", subset(face.path, text))

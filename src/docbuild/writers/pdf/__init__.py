@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pikepdf
 from markupsafe import Markup
@@ -24,7 +24,7 @@ from ...edition import Edition
 from ...errors import DocbuildError
 from ...fetcher import ProjectFetcher, unwrap_refusal
 from ...fonts import chapter_texts, check_glyphs, font_faces
-from ..html import render_html
+from ..html import counted_characters, render_html
 from ...images import prepare_image
 from ...model import Chapter, Figure
 from ...paper import page_geometry
@@ -59,6 +59,11 @@ class PageLayout:
     #: 1-based page on which each block id ("title", paragraph and section ids) starts.
     pages: dict[str, int]
     page_count: int
+    #: Where each page begins (DAISY: the EPUB's marker goes there, mid-paragraph if
+    #: need be): page -> (HTML id of the identified element its first content is in,
+    #: non-space characters of that element's text printed on earlier pages). See
+    #: :func:`_page_starts`.
+    starts: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class RenderedPdf:
     data: bytes
     pages: dict[str, int]
     page_count: int
+    page_starts: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
 def layout_pages(edition: Edition) -> PageLayout:
@@ -82,7 +88,7 @@ def render_pdf(edition: Edition) -> RenderedPdf:
     with recording_sources():
         raw = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     data = _finish(raw, edition)
-    return RenderedPdf(data, layout.pages, layout.page_count)
+    return RenderedPdf(data, layout.pages, layout.page_count, layout.starts)
 
 
 def _render(edition: Edition) -> Document:
@@ -152,7 +158,85 @@ def _page_layout(document: Document, edition: Edition) -> PageLayout:
     missing = [block for block in wanted if block not in found]
     if missing:
         raise DocbuildError(f"the PDF layout lost the block(s) {', '.join(missing)}", edition.chapter.path)
-    return PageLayout({block: found[block] for block in wanted}, len(document.pages))
+    return PageLayout({block: found[block] for block in wanted}, len(document.pages), _page_starts(document, set(wanted)))
+
+
+def _page_starts(document: Document, wanted: set[str]) -> dict[int, tuple[str, int]]:
+    """Where each page begins, as (HTML id, characters of that element printed before the page).
+
+    The element is the nearest one around the page's first content (a word
+    or an image, in the main flow: not a running head, a footnote, a list
+    marker or a table header repeated from the page before) whose id is a
+    block id in ``wanted``, or the long description of one
+    (``description-<id>``); the count is of that element's non-space
+    characters (:func:`counted_characters`) laid out on earlier pages. 0
+    means the page starts with the element; more, that it starts inside it,
+    after that many characters. The EPUB (which shares the markup) counts
+    its own text the same way to put the page marker at that word. A page
+    whose first content has no such element is left out.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    def anchored(element_id: str | None) -> bool:
+        return bool(element_id) and (element_id in wanted or element_id.removeprefix("description-") in wanted)
+
+    parents: dict = {}
+    chains: dict = {}
+
+    def chain(element) -> tuple:
+        """The element's ancestors-or-self with an anchored id, innermost first."""
+        if element not in chains:
+            parent = parents.get(element)
+            own = (element,) if anchored(element.get("id")) else ()
+            chains[element] = own + (chain(parent) if parent is not None else ())
+        return chains[element]
+
+    def repeated_header(element) -> bool:
+        while element is not None:
+            if element.tag in ("thead", "tfoot"):
+                return True
+            element = parents.get(element)
+        return False
+
+    def content(box):
+        if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
+            yield box
+        for child in getattr(box, "children", None) or ():
+            yield from content(child)
+
+    counts: dict = {}
+    header_seen: set = set()
+    starts: dict[int, tuple[str, int]] = {}
+    for number, page in enumerate(document.pages, start=1):
+        flows = [
+            child for child in page._page_box.children
+            if not isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox))
+        ]
+        for flow in flows:
+            if flow.element is not None and not parents:
+                parents.update({child: parent for parent in flow.element.iter() for child in parent})
+        first = True
+        page_headers = set()
+        for flow in flows:
+            for box in content(flow):
+                element = box.element
+                if element is None or "::" in (box.element_tag or ""):
+                    continue  # generated: a list marker, a running string
+                size = counted_characters(box.text) if isinstance(box, boxes.TextBox) else 0
+                if isinstance(box, boxes.TextBox) and not size:
+                    continue
+                if repeated_header(element):
+                    if element in header_seen:
+                        continue  # a table header repeated at the top of a page
+                    page_headers.add(element)
+                anchors = chain(element)
+                if first and anchors:
+                    starts[number] = (anchors[0].get("id"), counts.get(anchors[0], 0))
+                first = False
+                for anchor in anchors:
+                    counts[anchor] = counts.get(anchor, 0) + size
+        header_seen |= page_headers
+    return starts
 
 
 def _pdf_date(edition: Edition) -> str:
