@@ -40,6 +40,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "pdf": ("docbuild.writers.pdf", "render_pdf"),
     "epub": ("docbuild.writers.epub", "render_epub"),
     "docx": ("docbuild.writers.docx", "render_docx"),
+    # Large print (Clear Print): the same writers with the large-print layout.
+    "large-pdf": ("docbuild.writers.pdf", "render_large_pdf"),
+    "large-docx": ("docbuild.writers.docx", "render_large_docx"),
     # Braille for embossers and notetakers; its print page indicators come from the A4 layout.
     "brf": ("docbuild.writers.braille", "render_brf"),
 }

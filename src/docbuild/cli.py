@@ -33,14 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docbuild", description="Build accessible editions of report chapters.")
     parser.add_argument("--project", default=".", help="project folder holding source/, layouts/, fonts/ (default: .)")
     commands = parser.add_subparsers(dest="command", required=True)
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true",
+                       help="print nothing when all goes well (errors and warnings are still printed)")
 
-    build = commands.add_parser("build", help="build editions into dist/")
-    build.add_argument("--out", help="output folder (default: dist/ in the project)")
-    build.add_argument("--format", action="append", dest="formats", choices=["txt", "pdf", "epub", "docx", "brf"],
+    build = commands.add_parser("build", parents=[quiet], help="build editions into dist/")
+    build.add_argument("--out", help="output folder (default: docbuild.toml's out, else dist/ in the project)")
+    build.add_argument("--format", action="append", dest="formats", choices=["txt", "pdf", "epub", "docx", "brf", "large-pdf", "large-docx"],
                        help="only this format (repeatable)")
     build.add_argument("--lang", action="append", dest="langs", help="only this language (repeatable)")
     build.add_argument("--chapter", action="append", dest="chapters", help="only this chapter id (repeatable)")
-    build.add_argument("--paper", default="a4", choices=["a4", "letter"], help="paper size of PDF and DOCX")
+    build.add_argument("--paper", choices=["a4", "letter"], help="paper size of PDF and DOCX (default: docbuild.toml's, else a4)")
     build.add_argument("--jobs", type=_positive, default=None, help="worker processes (default: one per core)")
     build.add_argument("--no-cache", action="store_true", help="render every edition even if its inputs are unchanged")
 
@@ -58,15 +61,60 @@ def _parser() -> argparse.ArgumentParser:
     ids.add_argument("--lang", help="only this variant (default: the original, then every translation)")
 
     check = commands.add_parser(
-        "check", help="check editions for accessibility and completeness (default: every edition in dist/, built if stale)"
+        "check", parents=[quiet],
+        help="check editions for accessibility and completeness (default: every edition in dist/, built if stale)",
     )
     check.add_argument("files", nargs="*", help="edition files named <chapter>-<lang>[-letter].<ext>")
+    check.add_argument("--chapter", action="append", dest="chapters",
+                       help="only this chapter (repeatable); a chapter whose source has errors fails, the others are checked")
+    check.add_argument("--lang", action="append", dest="langs", help="only this language (repeatable)")
     check.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     check.add_argument("--require-validators", action="store_true",
                        help="a validator that is not installed ('not run') fails the check")
     check.add_argument("--strict", action="store_true", help="stale translations fail the check")
     check.add_argument("--report", help="write the HTML report here (default: dist/report.html when checking dist/)")
+
+    new = commands.add_parser(
+        "new", parents=[quiet], help="start a chapter: source/CHAPTER/ with a source per language that builds and checks"
+    )
+    new.add_argument("chapter", help="the new chapter's id: lower-case letters, digits and hyphens (e.g. kazakhstan-2023)")
+    new.add_argument("--lang", action="append", dest="langs",
+                     help="its languages, the original first: en,ru (default: docbuild.toml's languages, else en)")
+    new.add_argument("--title", help="the chapter's title (default: made from its id)")
+
+    for name, what in (
+        ("watch", "rebuild the editions on every save, in warm worker processes"),
+        ("preview", "show the print pages and the EPUB side by side in a browser, rebuilt on every save"),
+    ):
+        command = commands.add_parser(name, parents=[quiet], help=what)
+        command.add_argument("--chapter", action="append", dest="chapters",
+                             help="only this chapter (repeatable; the first is built first" +
+                                  (", and shown first)" if name == "preview" else ")"))
+        command.add_argument("--lang", action="append", dest="langs",
+                             help="only this language (repeatable; the first is built first" +
+                                  (", and shown first)" if name == "preview" else ")"))
+        command.add_argument("--format", action="append", dest="formats",
+                             help="only this format (repeatable; " +
+                                  ("the PDF and EPUB are always built)" if name == "preview" else "the first is built first)"))
+        command.add_argument("--out", help="output folder (default: docbuild.toml's out, else dist/)")
+        command.add_argument("--paper", choices=["a4", "letter"], help="paper size of PDF and DOCX")
+        command.add_argument("--jobs", type=_positive, default=None, help="worker processes kept warm (default: one per core)")
+        if name == "preview":
+            command.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one, printed)")
     return parser
+
+
+def _config(project: str):
+    from .config import load_config
+    from .project import Project
+
+    return load_config(Project.at(project).root)
+
+
+def _langs(values: list[str] | None) -> list[str] | None:
+    """``--lang en,ru --lang kk`` -> [en, ru, kk]."""
+    found = [lang.strip() for value in values or [] for lang in value.split(",") if lang.strip()]
+    return found or None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,13 +122,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             from .build import build, warn_stale
+            from .progress import Progress, Silent
 
-            result = build(
-                args.project, args.out, args.formats, args.langs, args.chapters, args.paper,
-                jobs=args.jobs, cache=not args.no_cache,
-            )
-            for path in result.written:
-                print(path, "(built)" if path in result.rendered else "(unchanged)")
+            config = _config(args.project)
+            reporter = Silent() if args.quiet else Progress("Building")
+            with reporter:
+                result = build(
+                    args.project, args.out or config.out, args.formats or list(config.formats) or None,
+                    _langs(args.langs) or list(config.languages) or None, args.chapters,
+                    args.paper or config.paper or "a4",
+                    jobs=args.jobs or config.jobs, cache=not args.no_cache, progress=reporter,
+                )
+            if not args.quiet:
+                for path in config.edition_order(result.written):
+                    print(path, "(built)" if path in result.rendered else "(unchanged)")
             warn_stale(result)
         elif args.command == "stamp":
             from .stamp import stamp
@@ -94,6 +149,26 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
         elif args.command == "check":
             return _check(args)
+        elif args.command == "new":
+            from .new import new_chapter
+
+            files = new_chapter(args.project, args.chapter, _langs(args.langs), args.title)
+            if not args.quiet:
+                for path in files:
+                    print(path, "(new)")
+                print(f"next: docbuild preview --chapter {args.chapter}  (or: docbuild watch --chapter {args.chapter})")
+        elif args.command == "watch":
+            from .watch import watch
+
+            watch(args.project, args.out, args.formats, _langs(args.langs), args.chapters, args.paper, args.jobs,
+                  quiet=args.quiet)
+        elif args.command == "preview":
+            from .preview import preview
+
+            langs = _langs(args.langs)
+            preview(args.project, args.chapters[0] if args.chapters else None, langs[0] if langs else None,
+                    port=args.port, out=args.out, formats=args.formats, langs=langs, chapters=args.chapters,
+                    paper=args.paper, jobs=args.jobs, quiet=args.quiet)
     except DocbuildError as error:
         for problem in error.errors:
             print(f"docbuild: error: {problem.location()}{problem.message}", file=sys.stderr)
@@ -111,13 +186,23 @@ def main(argv: list[str] | None = None) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .check import check_editions
     from .check.report import table, to_json, write_html
+    from .config import load_config
+    from .progress import Progress, Silent
     from .project import Project
 
     project = Project.at(args.project)
-    report = check_editions(project, args.files, None, args.require_validators, args.strict)
-    html = args.report or (None if args.files else project.root / "dist" / "report.html")
+    config = load_config(project.root)
+    reporter = Silent() if args.quiet else Progress("Checking")
+    with reporter:
+        report = check_editions(
+            project, args.files, config.out, args.require_validators, args.strict,
+            chapters=args.chapters, langs=_langs(args.langs) or list(config.languages) or None, progress=reporter,
+        )
+    html = args.report or (None if args.files else (config.out or project.root / "dist") / "report.html")
     if html:
         write_html(report, Path(html), project)
+    if args.quiet and report.passed and not args.json:
+        return 0
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     print(to_json(report) if args.json else table(report, width), end="" if args.json else "\n")
     if html and not args.json:

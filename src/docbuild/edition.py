@@ -13,7 +13,10 @@ from .project import Project
 
 PAPER_SIZES = ("a4", "letter")
 #: Formats whose layout depends on the paper size.
-PAGED_FORMATS = ("pdf", "docx")
+PAGED_FORMATS = ("pdf", "docx", "large-pdf", "large-docx")
+#: Large-print formats: the standard format's writer with the large-print layout,
+#: in ``<chapter>-<lang>-large[-letter].<ext>``.
+LARGE_PRINT_FORMATS = ("large-pdf", "large-docx")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Edition:
     #: Where each A4 page begins (page -> (HTML id, characters of it on earlier
     #: pages); docbuild.writers.pdf.PageLayout.starts), for the EPUB's inline page markers.
     print_page_starts: dict[int, tuple[str, int]] = field(default_factory=dict)
+    #: The large-print layout (Clear Print: 18 pt sans-serif, 1.5 spacing, ragged right).
+    large_print: bool = False
 
     @property
     def timestamp(self) -> datetime:
@@ -40,14 +45,19 @@ class Edition:
 
 
 def edition_file_name(chapter_id: str, lang: str, fmt: str, paper: str = "a4") -> str:
-    """``kazakhstan-ru.pdf``; ``kazakhstan-ru-letter.pdf`` for paged formats on Letter paper.
+    """``kazakhstan-ru.pdf``; ``kazakhstan-ru-letter.pdf`` for paged formats on Letter paper;
+    ``kazakhstan-ru-large.pdf`` (``-large-letter.pdf``) for large print.
 
     Tools and people depend on these names; change them nowhere else.
     """
     stem = f"{chapter_id}-{lang}"
+    extension = fmt
+    if fmt in LARGE_PRINT_FORMATS:
+        stem += "-large"
+        extension = fmt.removeprefix("large-")
     if paper != "a4" and fmt in PAGED_FORMATS:
         stem += f"-{paper}"
-    return f"{stem}.{fmt}"
+    return f"{stem}.{extension}"
 
 
 def build_time(chapter: Chapter) -> datetime:

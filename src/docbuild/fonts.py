@@ -43,8 +43,9 @@ _FACES = {
 }
 
 #: Characters a layout engine adds on its own and that must have glyphs too:
-#: the hyphen drawn at a hyphenated line end and the digits of page numbers.
-LAYOUT_CHARACTERS = "\u2010-0123456789"
+#: the hyphen drawn at a hyphenated line end, the digits of page numbers, list
+#: markers (bullet, en dash, no-break space; letters for "ol ol" lists).
+LAYOUT_CHARACTERS = "\u2010-0123456789\u2022\u2013\u00a0abcdefghijklmnopqrstuvwxyz"
 
 #: Characters that are never drawn, so need no glyph.
 _INVISIBLE = {"\n", "\t", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}

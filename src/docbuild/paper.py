@@ -22,11 +22,15 @@ class PageGeometry:
     family: str
 
 
-def page_geometry(project: Project, paper: str) -> PageGeometry:
+def page_geometry(project: Project, paper: str, large_print: bool = False) -> PageGeometry:
+    """The paper's geometry and the type; for large print, ``[large]`` replaces what it names."""
     path = project.layouts / "paper.toml"
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
-        return PageGeometry(**table[paper], **table["type"])
+        values = {**table[paper], **table["type"]}
+        if large_print:
+            values.update(table["large"])
+        return PageGeometry(**values)
     except OSError as exc:
         raise DocbuildError(f"cannot read page geometry: {exc.strerror}", path) from None
     except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:

@@ -34,12 +34,15 @@ from ..model import Chapter, ChapterSet
 from ..project import Project
 
 Status = Literal["pass", "fail", "not run", "warn"]
-FORMATS = ("txt", "pdf", "epub", "docx", "brf")
+FORMATS = ("txt", "pdf", "epub", "docx", "brf", "large-pdf", "large-docx")
 #: Format -> module of this package that checks it.
-CHECKERS = {"txt": "text", "pdf": "pdf", "epub": "epub", "docx": "docx", "brf": "braille"}
+CHECKERS = {
+    "txt": "text", "pdf": "pdf", "epub": "epub", "docx": "docx", "brf": "braille",
+    "large-pdf": "largeprint", "large-docx": "largeprint",
+}
 
 _EDITION_NAME = re.compile(
-    r"^(?P<chapter>[a-z][a-z0-9-]*)-(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)(?:-(?P<paper>letter))?\.(?P<fmt>txt|pdf|epub|docx|brf)$"
+    r"^(?P<chapter>[a-z][a-z0-9-]*)-(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)(?:-(?P<large>large))?(?:-(?P<paper>letter))?\.(?P<fmt>txt|pdf|epub|docx|brf)$"
 )
 
 
@@ -62,6 +65,8 @@ class Expected:
     labels: Labels
     project: Project
     paper: str
+    #: A large-print edition (its page geometry is paper.toml's [large]).
+    large_print: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,9 +163,12 @@ def parse_edition_name(path: Path, chapters: Iterable[str]) -> EditionName:
     match = _EDITION_NAME.match(path.name)
     known = set(chapters)
     if match and match["chapter"] in known:
-        return EditionName(match["chapter"], match["lang"], match["paper"] or "a4", match["fmt"])
+        fmt = f"large-{match['fmt']}" if match["large"] else match["fmt"]
+        if fmt not in FORMATS:
+            raise DocbuildError(f"there is no large-print {match['fmt']} edition", path)
+        return EditionName(match["chapter"], match["lang"], match["paper"] or "a4", fmt)
     raise DocbuildError(
-        "not an edition name: expected <chapter>-<lang>[-letter].<txt|pdf|epub|docx|brf> "
+        "not an edition name: expected <chapter>-<lang>[-large][-letter].<txt|pdf|epub|docx|brf> "
         f"for a chapter in source/ ({', '.join(sorted(known))})",
         path,
     )
@@ -193,7 +201,7 @@ def _ensure_built(
 
 
 def _editions_in(out: Path) -> list[Path]:
-    return sorted(p for p in out.iterdir() if p.is_file() and p.suffix.lstrip(".") in FORMATS)
+    return sorted(p for p in out.iterdir() if p.is_file() and p.suffix.lstrip(".") in FORMATS and p.name != "report.html")
 
 
 # ---------------------------------------------------------------------------
@@ -283,7 +291,9 @@ def check_editions(
             chapter = chapter_set.variant(name.lang)
         except KeyError:
             raise DocbuildError(f"chapter '{name.chapter}' has no '{name.lang}' variant in source/", path) from None
-        expected = Expected(chapter, chapter_set, load_labels(project, name.lang), project, name.paper)
+        expected = Expected(
+            chapter, chapter_set, load_labels(project, name.lang), project, name.paper, name.fmt.startswith("large-")
+        )
         report = check_edition(path, expected, name.fmt, strict, run_validators)
         if path in broken_paths:
             error = next(e for p, e in broken if p == path)
@@ -348,6 +358,12 @@ _COMMON_REVIEW = (
     "Translation quality: does the text say what the original says, with names and terms as in the glossary?",
 )
 HUMAN_REVIEW: dict[str, tuple[str, ...]] = {
+    "large-pdf": (
+        "Look at two pages printed on paper, or at 100% on screen, with a low-vision reader in mind: headings stand out, nothing is crowded.",
+    ),
+    "large-docx": (
+        "Open it in Word: the text keeps 18 pt and the sans-serif face when edited and printed.",
+    ),
     "brf": (
         "Emboss a page or read it on a braille display: contractions, headings and print page indicators read naturally.",
         "Each transcriber's note describes its figure well enough to stand in for it.",

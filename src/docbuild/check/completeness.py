@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
 from ..model import (
@@ -50,12 +50,15 @@ TITLE = "every source text, in reading order"
 #: A hyphen a layout engine inserted at a line break (U+2010, or a soft hyphen
 #: made visible), with the line break after it: the word continues on the next line.
 _BREAK_HYPHEN = re.compile(r"[\u2010\u00ad]\s*\n\s*")
+#: A line broken after the dash of a number range ("12–" / "14"): the range is one token.
+_BREAK_RANGE = re.compile(r"(?<=\d)\u2013\s*\n\s*(?=\d)")
 _SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """Text as a comparison sees it: NFKC, one space for any run of white space, no soft hyphens."""
     text = _BREAK_HYPHEN.sub("", text)
+    text = _BREAK_RANGE.sub("\u2013", text)
     text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
     return _SPACES.sub(" ", text).strip()
 
@@ -212,8 +215,11 @@ def source_texts(chapter: Chapter, reading: Reading = Reading()) -> tuple[list[N
         body += _block_needles(block, "", reading)
     notes = []
     for note in chapter.notes:
-        for block in note.blocks:
-            notes += _block_needles(block, "", reading, f"note {note.number} ('{note.label}')")
+        needles = [n for block in note.blocks for n in _block_needles(block, "", reading, f"note {note.number} ('{note.label}')")]
+        if needles and reading.notes == "inline":
+            # A footnote is printed after its number; cut with the text, the number does not split the body.
+            needles[0] = replace(needles[0], text=f"{note.number} {needles[0].text}")
+        notes += needles
     return body, notes
 
 
@@ -235,7 +241,8 @@ def _search(text: str, needles: Iterable[Needle], norm, cursor: int = 0) -> tupl
         if not wanted:
             continue
         if needle.loose:
-            if wanted not in text:
+            # A cell whose lines pdftotext interleaves with the next column's: every word present will do.
+            if wanted not in text and not all(word in text for word in wanted.split()):
                 problems.append(f"{needle.where} is missing or changed: \"{_head(needle.text)}\"")
             continue
         at = text.find(wanted, cursor)
@@ -257,7 +264,7 @@ def _cut(text: str, needles: list[Needle], norm) -> tuple[str, list[str]]:
         if at < 0:
             problems.append(f"{needle.where} is missing or changed: \"{_head(needle.text)}\"")
         elif wanted:
-            text = text[:at] + text[at + len(wanted):]
+            text = text[:at].rstrip() + " " + text[at + len(wanted):].lstrip()
     return text, problems
 
 

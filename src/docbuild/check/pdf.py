@@ -674,7 +674,7 @@ def _heading_order(doc: _Pdf, expected: Expected) -> CheckResult:
 
 
 _ORDERED = {"/Decimal", "/UpperRoman", "/LowerRoman", "/UpperAlpha", "/LowerAlpha"}
-_BULLETS = {"/Disc", "/Circle", "/Square"}
+_BULLETS = {"/Disc", "/Circle", "/Square", "/None"}  # /None: an en dash label (nested bullets)
 
 
 def _body_lists(doc: _Pdf) -> list[_Element]:
@@ -1007,7 +1007,7 @@ def _poppler_text(path: Path, expected: Expected) -> CheckResult:
     """``pdftotext`` of the text area (page margins cropped away, where footers are)."""
     if shutil.which("pdftotext") is None:
         return not_run(completeness.RULE, completeness.TITLE, "pdftotext (poppler-utils) is not installed")
-    geometry = page_geometry(expected.project, expected.paper)
+    geometry = page_geometry(expected.project, expected.paper, expected.large_print)
     width, height = geometry.width * _MM, geometry.height * _MM
     top, bottom = geometry.margin_top * _MM, geometry.margin_bottom * _MM
     crop = ["-x", "0", "-y", str(int(top)), "-W", str(int(width) + 1), "-H", str(int(height - top - bottom))]

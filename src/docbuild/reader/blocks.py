@@ -19,18 +19,22 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from ..errors import DocbuildError
-from ..model import Block, BlockQuote, Box, List, ListItem, Note, NoteRef, Paragraph, Section, Table
+from ..model import Block, BlockQuote, Box, List, ListItem, Note, NoteRef, Paragraph, Section, Table, plain_text
 from ..project import Project
 from . import frontmatter
 from .frontmatter import Located
-from .inlines import Inlines
+from .inlines import Inlines, visible
 
 ID = re.compile(r"^[a-z][a-z0-9-]*$")
 #: Ids docbuild gives its own elements; an author's block may not take them.
 RESERVED_IDS = frozenset({"title", "photo", "contents", "notes", "cover", "toc", "landmarks", "page-list"})
-RESERVED_PREFIXES = ("note-", "noteref-", "page-", "section-", "title-", "description-")
+RESERVED_PREFIXES = ("note-", "noteref", "page-", "section-", "title-", "description-")
 MAX_LIST_DEPTH = 3
 MAX_HEADING_LEVEL = 4
+#: Quotations, lists, boxes, figures and notes nested in one another deeper than this are refused,
+#: before anything recurses (a box holding a three-level list is four deep; lists stop at three).
+MAX_NESTING = 8
+_CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "container_div_open", "footnote_reference_open")
 _ATTRIBUTION = re.compile(r"^\s*(?:\u2014|\u2015|--)\s*")
 _TABLE_CAPTION = re.compile(r"^\s*(?:Table)?:\s*")
 _ATTRIBUTE_LINE = re.compile(r"^\{[#.][^{}]*\}\s*$")
@@ -44,6 +48,10 @@ _BLOCK_NAMES = {
     "table": "table",
     "container_div": "block",
 }
+_INVISIBLE = (
+    "{} has no visible text: only spaces or invisible characters (such as U+200B zero width space "
+    "or U+202E right-to-left override); write its text or remove it"
+)
 _UNSUPPORTED = {
     "code_block": "indented code is not supported; if this is a paragraph, remove the indentation",
     "fence": "code blocks are not supported in chapter text",
@@ -102,6 +110,8 @@ class BlockReader:
     # -- entry point
 
     def read(self) -> tuple[tuple[Block, ...], tuple[Note, ...]]:
+        if not self._check_nesting():
+            return (), ()
         self._check_attribute_lines()
         body = self._split_notes(self.tokens)
         flat = self._blocks(body, 0, len(body), identified=True)
@@ -112,12 +122,30 @@ class BlockReader:
         self._check_links()
         return blocks, notes
 
+    def _check_nesting(self) -> bool:
+        """Refuse blocks nested deeper than :data:`MAX_NESTING` (one error, and nothing else is read)."""
+        depth = 0
+        for token in self.tokens:
+            if token.type in _CONTAINERS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    self.fail(
+                        f"quotations, lists, boxes and figures nested more than {MAX_NESTING} deep; restructure the text",
+                        self._line(token) or None,
+                    )
+                    return False
+            elif token.nesting == -1 and token.type.replace("_close", "_open") in _CONTAINERS:
+                depth -= 1
+        return True
+
     # -- helpers
 
     def fail(self, message: str, line: int | None) -> None:
         self.errors.append(DocbuildError(message, self.path, line))
 
     def _inlines(self, token: Token, line: int) -> tuple:
+        if problem := (token.meta or {}).get("refused"):
+            raise DocbuildError(problem, self.path, line)
         return Inlines(self.path, line, self.lang, self._note_ref, self.links).build(token.children or [])
 
     def _inline_field(self, item: Located, key: str) -> tuple:
@@ -332,6 +360,8 @@ class BlockReader:
             content = self._inlines(tokens[index + 1], self._line(tokens[index + 1]) or line)
             if not content:
                 raise DocbuildError("this paragraph is empty", self.path, line)
+            if not visible(plain_text(content)):
+                raise DocbuildError(_INVISIBLE.format("this paragraph"), self.path, line)
             return Paragraph(content, block_id, line)
         if kind == "heading":
             return self._heading(tokens, index, block_id, line)
@@ -367,6 +397,8 @@ class BlockReader:
         content = self._inlines(tokens[index + 1], line)
         if not content:
             raise DocbuildError(f"heading '{block_id}' is empty", self.path, line)
+        if not visible(plain_text(content)):
+            raise DocbuildError(_INVISIBLE.format(f"heading '{block_id}'"), self.path, line)
         self.heading_level = level
         return _Heading(block_id, level, content, line)
 
@@ -435,7 +467,7 @@ class BlockReader:
             text, attribution_line = said_by
             text.children[0].content = _ATTRIBUTION.sub("", text.children[0].content, count=1)
             attribution = self._inlines(text, attribution_line)
-            if not attribution:
+            if not visible(plain_text(attribution)):
                 raise DocbuildError("this attribution is empty; write who is quoted after the dash", self.path, attribution_line)
         if not blocks:
             raise DocbuildError("this quotation has no text besides its attribution", self.path, line)
@@ -465,7 +497,7 @@ class BlockReader:
         if inline.children and inline.children[0].type == "text":
             inline.children[0].content = _TABLE_CAPTION.sub("", inline.children[0].content, count=1)
         caption = self._inlines(inline, self._line(tokens[start]))
-        if not caption:
+        if not visible(plain_text(caption)):
             raise DocbuildError("this table caption is empty; say what the table shows after 'Table:'", self.path, self._line(tokens[start]))
         return caption
 
@@ -535,6 +567,8 @@ class BlockReader:
                 title_line,
             )
         title = self._inlines(tokens[first + 1], title_line)
+        if not visible(plain_text(title)):
+            raise DocbuildError(_INVISIBLE.format("this box's title"), self.path, title_line)
         blocks = self._inner(tokens, self._end(tokens, first), end - 1)
         if not blocks:
             raise DocbuildError("this box has a title but no content", self.path, line)

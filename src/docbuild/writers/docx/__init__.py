@@ -62,6 +62,7 @@ writer walks the document tree with one function per node type
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from docx import Document
 from docx.shared import Pt
@@ -75,17 +76,23 @@ from .blocks import BlockWriter, fmt, paragraph_element
 from .inlines import Format, make_run
 
 
+def render_large_docx(edition: Edition) -> bytes:
+    """The large-print DOCX: 18 pt sans-serif (``[large]`` in paper.toml), captions and notes at
+    body size, emphasis in bold rather than italic (Clear Print)."""
+    return render_docx(replace(edition, large_print=True))
+
+
 def render_docx(edition: Edition) -> bytes:
     """The chapter as a DOCX file, byte-identical for the same source and timestamp."""
     chapter, labels = edition.chapter, edition.labels
-    geometry = page_geometry(edition.project, edition.paper)
+    geometry = page_geometry(edition.project, edition.paper, edition.large_print)
     lang = locale(chapter.lang)
     faces = font_faces(edition.project, geometry.family)
     check_glyphs(chapter, faces, labels, edition.project)
     document = Document()
     package.remove_leftovers(document)
     styles.set_defaults(document, geometry, lang)
-    styles.set_styles(document, geometry)
+    styles.set_styles(document, geometry, edition.large_print)
     styles.set_settings(document, lang)
     styles.set_page(document, geometry, labels.table["page_of"])
 
@@ -109,5 +116,10 @@ def render_docx(edition: Edition) -> bytes:
     out = io.BytesIO()
     document.save(out)
     parts = package.embed_fonts(package.unpack(out.getvalue()), geometry.family, faces)
+    if edition.large_print:
+        for name in ("word/document.xml", "word/footnotes.xml"):
+            if name in parts:
+                parts[name] = package.emphasis_in_bold(parts[name])
+        parts["word/styles.xml"] = package.without_italic(parts["word/styles.xml"])
     parts["docProps/app.xml"] = package.app_xml(meta.publisher)
     return package.repack(parts, edition.timestamp)

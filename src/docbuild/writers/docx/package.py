@@ -61,10 +61,44 @@ def fit(text: str, limit: int = MAX_PROPERTY) -> str:
     return cut.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
 
 
+def emphasis_in_bold(xml: bytes) -> bytes:
+    """Runs set in italic set in bold instead (large print: Clear Print advises against italic)."""
+    root = etree.fromstring(xml)
+    for properties in root.iter(qn("w:rPr")):
+        italic = [e for e in properties if e.tag in (qn("w:i"), qn("w:iCs"))]
+        if not italic:
+            continue
+        for found in italic:
+            properties.remove(found)
+        if properties.find(qn("w:b")) is None:
+            properties.insert(_bold_position(properties), etree.Element(qn("w:b")))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def without_italic(xml: bytes) -> bytes:
+    """No style sets italic (large print), the template's unused ones included."""
+    root = etree.fromstring(xml)
+    for found in list(root.iter(qn("w:i"), qn("w:iCs"))):
+        found.getparent().remove(found)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _bold_position(properties) -> int:
+    """Where w:b goes in a w:rPr (the schema's order: rStyle, rFonts, then b)."""
+    position = 0
+    for index, child in enumerate(properties):
+        if child.tag in (qn("w:rStyle"), qn("w:rFonts")):
+            position = index + 1
+    return position
+
+
 def set_core_properties(document: DocumentObject, edition: Edition) -> None:
     meta = edition.chapter.meta
     core = document.core_properties
-    core.title = fit(f"{meta.title}: {meta.subtitle}")
+    if edition.large_print:
+        core.title = fit(edition.labels.format("large_print_title", title=meta.title, subtitle=meta.subtitle))
+    else:
+        core.title = fit(f"{meta.title}: {meta.subtitle}")
     core.author = fit(meta.author)
     core.last_modified_by = fit(meta.author)
     core.subject = fit(meta.description)

@@ -59,11 +59,14 @@ def set_defaults(document: DocumentObject, geometry: PageGeometry, lang: str) ->
     spacing.set(qn("w:after"), "0")
 
 
-def set_styles(document: DocumentObject, geometry: PageGeometry) -> None:
-    """The styles this writer uses, sized from the body size of ``paper.toml``."""
+def set_styles(document: DocumentObject, geometry: PageGeometry, large_print: bool = False) -> None:
+    """The styles this writer uses, sized from the body size of ``paper.toml``.
+
+    In large print, captions and notes are at body size too (Clear Print).
+    """
     styles = document.styles
     body_size = geometry.body_size
-    small = max(_MIN_SMALL_TEXT, body_size * 0.9)
+    small = body_size if large_print else max(_MIN_SMALL_TEXT, body_size * 0.9)
     for name in USED_STYLES:
         style = styles[name].element
         _drop_text_colors(style)

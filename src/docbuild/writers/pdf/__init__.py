@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pikepdf
 from markupsafe import Markup
@@ -46,10 +46,10 @@ def _figures(chapter: Chapter) -> list[Figure]:
     return lead + [block for block in chapter.walk() if isinstance(block, Figure)]
 
 
-#: Family name under which the vendored files are declared in @font-face. It
-#: differs from the fonts' own name on purpose: were it "Noto Serif", a copy
+#: Prefix of the family name under which the vendored files are declared in @font-face. It
+#: makes it differ from the fonts' own name on purpose: were it "Noto Serif", a copy
 #: installed on the build machine could be picked instead of the vendored one.
-FONT_FAMILY = "docbuild Noto Serif"
+FONT_PREFIX = "docbuild "
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,11 @@ class RenderedPdf:
     page_starts: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
+def render_large_pdf(edition: Edition) -> RenderedPdf:
+    """The large-print edition: the same tagged PDF, laid out by ``large-print.css.j2`` over the print stylesheet."""
+    return render_pdf(replace(edition, large_print=True))
+
+
 def layout_pages(edition: Edition) -> PageLayout:
     """Lay the edition out without writing it: the EPUB's page-list needs only this."""
     return _page_layout(_render(edition), edition)
@@ -94,7 +99,7 @@ def render_pdf(edition: Edition) -> RenderedPdf:
 def _render(edition: Edition) -> Document:
     """Check the glyphs, then lay the edition out with only project files reachable."""
     project = edition.project
-    geometry = page_geometry(project, edition.paper)
+    geometry = page_geometry(project, edition.paper, edition.large_print)
     faces = font_faces(project, geometry.family)
     check_glyphs(edition.chapter, faces, edition.labels, project)
     generated, images = {}, {}
@@ -111,7 +116,7 @@ def _render(edition: Edition) -> Document:
         notes_as="footnotes",
         geometry=geometry,
         faces=faces,
-        font_family=FONT_FAMILY,
+        font_family=FONT_PREFIX + geometry.family,
         page_footer=_css_content(edition.labels["page_of"], {"page": "counter(page)", "pages": "counter(pages)"}),
         page_publisher=Markup(_css_string(edition.chapter.meta.publisher)),
     )

@@ -52,7 +52,8 @@ RETAG = {
 #: PDF list numbering by HTML list and depth, as print.css.j2 draws the markers.
 LIST_NUMBERING = {
     "ol": ("/Decimal", "/LowerAlpha", "/LowerRoman"),
-    "ul": ("/Disc", "/Circle", "/Circle"),
+    # Nested bullets are en dashes (print.css.j2): arbitrary label text, /None.
+    "ul": ("/Disc", "/None", "/None"),
 }
 #: CSS pixels per PDF point: WeasyPrint lays out in CSS px (96 per inch), PDF user space is 72 per inch.
 PX = 0.75
