@@ -29,6 +29,7 @@ from docbuild.images import prepare_image, prepare_photo
 from docbuild.labels import load_labels
 from docbuild.languages import locale
 from docbuild.model import (
+    block_runs,
     BlockQuote, Box, Chapter, Figure, Link, List, NoteRef, Paragraph, Quote, Section, Table, chapter_links, inline_nodes,
     plain_text, spans,
 )
@@ -341,14 +342,21 @@ def _foreign_runs(path: Path) -> list[tuple[str, str]]:
 
 
 def _model_spans(chapter: Chapter) -> list[tuple[str, str]]:
-    """Outermost foreign-language spans, in the DOCX's reading order (body, then notes)."""
+    """Outermost foreign-language spans, in the DOCX's reading order: body, the colophon's publisher
+    (a name a translation keeps from its original, issue 12), then the notes."""
     found = []
-    for run in chapter.inline_runs():
-        inner: set[int] = set()
-        for span in spans(run):
-            if id(span) not in inner:
-                found.append((locale(span.lang), plain_text(span.children)))
-            inner.update(id(s) for s in spans(span.children))
+    note_runs = [run for note in chapter.notes for block in note.blocks for run in block_runs(block)]
+    body_runs = list(chapter.inline_runs())[: -len(note_runs) or None]
+    names = chapter.meta.names_lang
+    colophon = [(locale(names), chapter.meta.publisher)] if names and names != chapter.lang else []
+    for runs, extra in ((body_runs, colophon), (note_runs, [])):
+        for run in runs:
+            inner: set[int] = set()
+            for span in spans(run):
+                if id(span) not in inner:
+                    found.append((locale(span.lang), plain_text(span.children)))
+                inner.update(id(s) for s in spans(span.children))
+        found += extra
     return found
 
 

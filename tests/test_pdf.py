@@ -513,7 +513,7 @@ def test_pdffonts_only_vendored_embedded_with_unicode(pdfs, lang):
     for row in rows:
         name, *_, emb, sub, uni, _obj, _gen = row.split()
         assert (emb, sub, uni) == ("yes", "yes", "yes"), row
-        assert re.fullmatch(r"[A-Z]{6}\+docbuild-Noto-Serif(-Bold|-Italic|-BoldItalic)?", name), row
+        assert re.fullmatch(r"[A-Z]{6}\+docbuild-Noto-Serif(-Bold|-Italic|-BoldItalic|-Bold-Italic)?", name), row
 
 
 def test_missing_glyph_names_character_file_and_line(project):
