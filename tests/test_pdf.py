@@ -642,3 +642,28 @@ def test_remote_url_in_layout_fails_the_build(project, url):
     css.write_text(css.read_text(encoding="utf-8") + f'\nbody {{ background: url("{url}"); }}\n', encoding="utf-8")
     with pytest.raises(DocbuildError, match="refusing"):
         build(project, project / "dist", ["pdf"], ["en"])
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_no_text_below_9_5_pt(pdfs, lang):
+    """Issue 12, defect 10: captions, credits, notes and the colophon at 9.5 pt or more (Clear Print
+    minimum for a standard edition); only note reference numbers, set as superscripts, are smaller."""
+    small = []
+    with pikepdf.open(pdfs[lang]) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            scale, size, artifact = 1.0, 0.0, 0
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "cm":
+                    scale *= abs(float(operands[3])) or 1.0
+                elif op == "BDC" and str(operands[0]) == "/Artifact":
+                    artifact += 1
+                elif op == "EMC" and artifact:
+                    artifact -= 1
+                elif op == "Tf":
+                    size = float(operands[1]) * scale
+                elif op in ("Tj", "TJ") and not artifact and size < 9.45:
+                    strings = operands[0] if op == "TJ" else [operands[0]]
+                    glyphs = sum(len(bytes(s)) // 2 for s in strings if isinstance(s, pikepdf.String))
+                    small.append((number, round(size, 2), glyphs))
+    assert all(glyphs <= 2 for _, _, glyphs in small), small[:5]  # superscript note numbers: "1", "12"
