@@ -12,6 +12,7 @@ and lines) stay PNG, losslessly.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,38 @@ PRINT_WIDTH_MM = 166
 PRINT_DPI = 300
 #: The most pixels an image may have, checked before decoding: a larger one
 #: is refused rather than allowed to exhaust memory (a "decompression bomb").
+#: The reader checks it when it reads the figure (:func:`check_image`), so the
+#: error names the source line; :func:`prepare_image` checks again.
 MAX_PIXELS = 60_000_000
+_BOMB_PIXELS = re.compile(r"Image size \((\d+) pixels\)")
+
+
+def _too_many_pixels(pixels: int, size: str = "") -> str:
+    return (
+        f"has {pixels:,} pixels{size}; docbuild takes at most "
+        f"{MAX_PIXELS // 1_000_000} million pixels: scale it down"
+    )
+
+
+def check_image(path: Path) -> tuple[int, int, str]:
+    """The width, height and format (``JPEG``, ``PNG``...) of an image, from its header only.
+
+    Nothing is decoded: an image of more than :data:`MAX_PIXELS` pixels, or
+    a file Pillow cannot identify, is a :class:`DocbuildError` (without a
+    line; the reader adds the line of the figure's ``src``).
+    """
+    try:
+        with Image.open(path) as image:
+            width, height, kind = image.width, image.height, image.format or ""
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses, already in the header read, beyond twice its own limit.
+        match = _BOMB_PIXELS.search(str(exc))
+        raise DocbuildError(_too_many_pixels(int(match.group(1))) if match else f"is too large: {exc}", path) from None
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+        raise DocbuildError(f"cannot be read as an image: {exc}", path) from None
+    if width * height > MAX_PIXELS:
+        raise DocbuildError(_too_many_pixels(width * height, f" ({width}x{height})"), path)
+    return width, height, kind
 
 
 @dataclass(frozen=True)
@@ -43,14 +75,9 @@ class PreparedImage:
 @lru_cache(maxsize=32)
 def prepare_image(path: Path, max_width_px: int = round(PRINT_WIDTH_MM / 25.4 * PRINT_DPI)) -> PreparedImage:
     """The image re-encoded in sRGB on white, at most ``max_width_px`` wide, without metadata."""
+    check_image(path)
     try:
         with Image.open(path) as source:
-            if source.width * source.height > MAX_PIXELS:
-                raise DocbuildError(
-                    f"the image is {source.width}x{source.height} pixels; docbuild takes at most "
-                    f"{MAX_PIXELS // 1_000_000} million pixels: scale it down",
-                    path,
-                )
             source.load()
             kind = source.format
             image = _on_white(_to_srgb(source))

@@ -40,17 +40,24 @@ from ..model import (
     block_runs_own,
     inline_nodes,
 )
-from ..project import Project
+from ..project import MAX_SOURCE_BYTES, Project, check_file
 from . import frontmatter
 from .blocks import ID, BlockReader, Record, fingerprint
 from .frontmatter import Located
-from .inlines import Inlines
+from .inlines import Inlines, too_costly
 
 __all__ = ["read_chapter", "read_chapter_set", "read_project", "current_fingerprints", "fingerprint", "Record"]
 
 
+#: markdown-it stops parsing silently past this many nested tokens (the rest of the file would
+#: vanish); it is set well above what :data:`blocks.MAX_NESTING` and :data:`inlines.MAX_DEPTH`
+#: allow, so those report deeper nesting with a line before markdown-it would give up, and the
+#: parser's recursion stays far from Python's limit.
+MARKDOWN_MAX_NESTING = 40
+
+
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": False, "linkify": True})
+    md = MarkdownIt("commonmark", {"typographer": False, "linkify": True, "maxNesting": MARKDOWN_MAX_NESTING})
     md.use(front_matter_plugin).use(attrs_block_plugin).use(attrs_plugin, spans=True)
     # Note definitions stay where they are written, each with its lines, referenced or not: the
     # block reader numbers notes itself and reports a definition nothing refers to.
@@ -58,7 +65,25 @@ def _markdown() -> MarkdownIt:
     # One container for every '::: name' block, so an unknown name is an error, not literal text.
     md.use(container_plugin, "div", validate=lambda params, *args: bool(params.strip()))
     md.enable(["table", "linkify"])
+    # Inline text too long or too costly for markdown-it's inline parser is not parsed at all: the
+    # block reader reports it at its line (see inlines.too_costly).
+    md.core.ruler.before("inline", "docbuild_guard", _guard)
+    md.core.ruler.after("inline", "docbuild_unguard", _unguard)
     return md
+
+
+def _guard(state) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and (problem := too_costly(token.content)):
+            token.type = "inline_refused"
+            token.meta = {**(token.meta or {}), "refused": problem}
+
+
+def _unguard(state) -> None:
+    for token in state.tokens:
+        if token.type == "inline_refused":
+            token.type = "inline"
+            token.children = []
 
 
 _MD = _markdown()
@@ -68,6 +93,8 @@ def inline_text(item: Located, key: str, path: Path, lang: str) -> tuple[Inline,
     """A front matter or figure field that takes inline markup (caption, credit)."""
     text = frontmatter.string(item, key, path)
     tokens = _MD.parseInline(text)
+    if problem := (tokens[0].meta or {}).get("refused"):
+        raise DocbuildError(problem.replace("this paragraph", f"'{key}'", 1), path, item.line)
     return Inlines(path, item.line, lang).build(tokens[0].children or [])
 
 
@@ -76,13 +103,18 @@ def read_chapter(path: Path, project: Project) -> tuple[Chapter, list[Record]]:
     lang = path.stem
     if not languages.is_known(lang):
         raise DocbuildError(f"unknown language code '{lang}' in the file name; name variants like en.md or ru.md", path)
+    check_file(path, MAX_SOURCE_BYTES, "source file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise DocbuildError("not valid UTF-8; save the file as UTF-8", path, line) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise DocbuildError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DocbuildError("not valid UTF-8; save the file as UTF-8", path, line) from None
+    # A byte-order mark some editors write at the start is not part of the text.
+    text = text.removeprefix("\ufeff")
     tokens = _MD.parse(text)
     front = tokens[0] if tokens and tokens[0].type == "front_matter" else None
     meta = frontmatter.front_matter(front.content if front else None, path)

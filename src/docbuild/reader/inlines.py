@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Callable
 
@@ -14,16 +15,81 @@ from ..model import Emph, Inline, Link, NoteRef, Quote, Span, Strong, Text
 from ..typography import quote_marks, typeset
 
 LINK_SCHEMES = ("https:", "http:", "mailto:", "#")
+#: The longest text of one paragraph (or heading, list item, table cell, caption), in characters
+#: of source. Laying out one paragraph costs more than linear time in WeasyPrint (a 1 MB paragraph
+#: took 452 s, the same text in 1,255 paragraphs 62 s; at 50,000 characters one paragraph and
+#: the split text cost the same: ``python bench/paragraph.py``), so a longer one is refused.
+MAX_PARAGRAPH_CHARS = 50_000
+#: markdown-it reads some inline syntax in more than linear time: each '[' of a link, span or note
+#: scans for its ']', each '://' of a web address rescans the text before it (50,000 characters of
+#: '[' take 4.5 s, of 'h://a.' 16 s). Far more than any real paragraph holds, these bound it to
+#: well under a second per paragraph.
+MAX_BRACKETS = 1_000
+MAX_ADDRESSES = 100
 #: Deeper nesting of emphasis, links, spans and quotations is refused: no
 #: real text needs it, and it would make every writer recurse that deep.
 MAX_DEPTH = 16
 _OPENING_CONTEXT = set(" \t\n([{\u2014\u2013-/\u00a0")
 #: ``[^label]`` left as text: markdown-it only makes a note reference of a label that is defined.
-_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+#: (The label excludes '[' so that a run of '[^[^[^...' is scanned once, not once per '['.)
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\[\s]+)\]")
+#: Link syntax markdown-it left as text: a target it refuses (``javascript:``, ``data:``,
+#: ``file:``...), an address with a space, an autolink ``<scheme:...>`` it refuses. Each is
+#: reported, never printed literally.
+_REFUSED_LINK = re.compile(r"\]\(\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)?|<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*)>")
+#: Categories of characters that put no ink on the page: spaces, controls, format characters
+#: (U+200B zero width space, U+202E right-to-left override...), unassigned and private code points.
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn"})
+#: Letters and symbols that are drawn blank.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 #: An attribute line (``{#id}``) typed right under a line of text, which makes it part of that text.
 _GLUED_ATTRIBUTES = re.compile(r"^\{[#.][^{}]*\}$")
 #: Attributes markdown-it did not attach to anything (``*word*{.red}``, ``[text] {lang=en}``): left as text.
 _STRAY_ATTRIBUTES = re.compile(r"\{(?:[#.][A-Za-z][^{}]*|[a-z]+=[^{}]*)\}")
+
+
+_SPACES = re.compile(" {2,}")
+
+
+def _typeset(text: str, lang: str) -> str:
+    """``text`` typeset for ``lang``, each run of spaces first made one (as every edition shows it).
+
+    Typesetting looks at the spaces around dashes and numbers; a run of
+    thousands of them would cost it quadratic time.
+    """
+    return typeset(_SPACES.sub(" ", text), lang)
+
+
+def too_costly(text: str) -> str | None:
+    """Why the inline text of one paragraph is refused before it is parsed, or None."""
+    if len(text) > MAX_PARAGRAPH_CHARS:
+        return (
+            f"this paragraph is {len(text):,} characters long; docbuild lays out at most "
+            f"{MAX_PARAGRAPH_CHARS:,} in one paragraph: split this paragraph"
+        )
+    if text.count("[") > MAX_BRACKETS:
+        return f"this paragraph has {text.count('['):,} '[' characters; at most {MAX_BRACKETS:,} (links, spans and notes) are read in one paragraph: split it"
+    if text.count("://") > MAX_ADDRESSES:
+        return f"this paragraph has {text.count('://'):,} web addresses; at most {MAX_ADDRESSES} are read in one paragraph: split it"
+    return None
+
+
+def _balanced(target: str) -> str:
+    """A link target up to the ')' that closes its '[text](': ``javascript:alert(1)).`` -> ``javascript:alert(1)``."""
+    depth = 0
+    for position, char in enumerate(target):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return target[:position]
+            depth -= 1
+    return target
+
+
+def visible(text: str) -> bool:
+    """True if ``text`` has a character that a reader can see (not only spaces or invisible characters)."""
+    return any(char not in _BLANK and unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in text)
 
 
 class Inlines:
@@ -65,6 +131,17 @@ class Inlines:
                 raise self.fail(
                     f"'{token.content.strip()}' continues the text of the line above; put a blank line before it", line
                 )
+            if match := _REFUSED_LINK.search(token.content):
+                target = _balanced(match.group(1)) if match.group(1) else match.group(2)
+                if target and not target.lower().startswith(LINK_SCHEMES):
+                    raise self.fail(f"link target '{target[:60]}' must be an http(s) or mailto address, or #id of a block", line)
+                start = token.content.rfind("[", 0, match.start())
+                near = token.content[max(start, match.start() - 40, 0):match.end() + 40]
+                raise self.fail(
+                    f"'{near.strip()}' is not a link docbuild understands: write [text](address), "
+                    "with no spaces in the address",
+                    line,
+                )
             if match := _STRAY_ATTRIBUTES.search(token.content):
                 raise self.fail(
                     f"'{match.group(0)}' is not understood here: a block's {{#id}} goes on its own line above it, "
@@ -90,7 +167,7 @@ class Inlines:
                         last_char = char
                         continue
                     if buffer:
-                        stack[-1][2].append(Text(typeset(buffer, stack[-1][3])))
+                        stack[-1][2].append(Text(_typeset(buffer, stack[-1][3])))
                         buffer = ""
                     if last_char in _OPENING_CONTEXT:
                         stack.append(("quote", {}, [], stack[-1][3]))
@@ -100,7 +177,7 @@ class Inlines:
                         raise self.fail(f"closing quotation mark without an opening one near '{text.strip()[:40]}'")
                     last_char = char
                 if buffer:
-                    stack[-1][2].append(Text(typeset(buffer, stack[-1][3])))
+                    stack[-1][2].append(Text(_typeset(buffer, stack[-1][3])))
             elif token.type in ("em_open", "strong_open", "link_open", "span_open"):
                 attrs = dict(token.attrs)
                 if token.type == "link_open":
