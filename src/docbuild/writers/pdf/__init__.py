@@ -10,13 +10,16 @@ from, and :mod:`.structure` repairs the tree in small named passes.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import shutil
 import re
 from dataclasses import dataclass, field, replace
 
 import pikepdf
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError
 
@@ -81,12 +84,17 @@ def render_large_pdf(edition: Edition) -> RenderedPdf:
 
 def layout_pages(edition: Edition) -> PageLayout:
     """Lay the edition out without writing it: the EPUB's page-list needs only this."""
-    return _page_layout(_render(edition), edition)
+    with _fonts() as fonts:
+        return _page_layout(_render(edition, fonts), edition)
 
 
 def render_pdf(edition: Edition) -> RenderedPdf:
     """The tagged PDF/UA-1 edition, byte-identical for the same source."""
-    document = _render(edition)
+    with _fonts() as fonts:
+        return _write(_render(edition, fonts), edition)
+
+
+def _write(document: Document, edition: Edition) -> RenderedPdf:
     layout = _page_layout(document, edition)
     stamp = _pdf_date(edition)
     document.metadata.created = document.metadata.modified = stamp
@@ -96,7 +104,26 @@ def render_pdf(edition: Edition) -> RenderedPdf:
     return RenderedPdf(data, layout.pages, layout.page_count, layout.starts)
 
 
-def _render(edition: Edition) -> Document:
+@contextlib.contextmanager
+def _fonts():
+    """A WeasyPrint font configuration whose temporary font folder is removed when the PDF is written.
+
+    WeasyPrint 70 copies each @font-face file into a ``weasyprint-*`` folder
+    and removes it only in ``FontConfiguration.__del__``, which never runs in
+    a worker process that exits by ``os._exit``: every render left 2.4 MB in
+    /tmp. The folder is removed here, once the PDF (which embeds subsets of
+    those files) has been written.
+    """
+    fonts = FontConfiguration()
+    try:
+        yield fonts
+    finally:
+        folder = getattr(fonts, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _render(edition: Edition, fonts: FontConfiguration) -> Document:
     """Check the glyphs, then lay the edition out with only project files reachable."""
     project = edition.project
     geometry = page_geometry(project, edition.paper, edition.large_print)
@@ -122,6 +149,7 @@ def _render(edition: Edition) -> Document:
     )
     try:
         document = HTML(string=html, base_url=project.root.as_uri() + "/", url_fetcher=fetcher).render(
+            font_config=fonts,
             pdf_variant="pdf/ua-1", pdf_tags=True
         )
     except FatalURLFetchingError as error:
