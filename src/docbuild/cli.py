@@ -174,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"docbuild: error: {problem.location()}{problem.message}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
-        print("docbuild: interrupted; the editions in the output folder are as they were", file=sys.stderr)
+        if args.command in ("watch", "preview"):
+            print(f"docbuild {args.command}: stopped", file=sys.stderr)
+        else:
+            print("docbuild: interrupted; the editions in the output folder are as they were", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""

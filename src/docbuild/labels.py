@@ -27,7 +27,7 @@ REQUIRED = (
     "accessibility_summary_text", "accessibility_summary_photo", "accessibility_summary_pages",
     "chart", "map", "credit_chart", "credit_map", "long_description", "notes", "note", "back_to_text",
     "see", "box", "end_of_box", "table", "accessibility_summary_figures", "accessibility_summary_tables",
-    "transcriber_note",
+    "transcriber_note", "large_print_title",
 )
 
 
