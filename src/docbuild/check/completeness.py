@@ -74,7 +74,7 @@ def squeeze(text: str) -> str:
 
 
 #: A web address broken at a line end after one of the characters a layout engine breaks addresses at.
-_URL_BREAK = re.compile(r"(https?://\S*[/.\-_?=&#~])\s+(?=\S)")
+_URL_BREAK = re.compile(r"(https?:/\S*[/.\-_?=&#~])\s+(?=\S)")  # "https://" + break too
 
 
 def without_hyphens(text: str) -> str:
@@ -116,6 +116,8 @@ class Needle:
     text: str
     #: Present anywhere is enough (see Reading.loose_cells).
     loose: bool = False
+    #: Text that may stand right before it and goes with it when it is cut (a footnote's number).
+    prefix: str = ""
 
 
 def segments(nodes: tuple[Inline, ...], split_links: bool = False) -> list[str]:
@@ -218,7 +220,7 @@ def source_texts(chapter: Chapter, reading: Reading = Reading()) -> tuple[list[N
         needles = [n for block in note.blocks for n in _block_needles(block, "", reading, f"note {note.number} ('{note.label}')")]
         if needles and reading.notes == "inline":
             # A footnote is printed after its number; cut with the text, the number does not split the body.
-            needles[0] = replace(needles[0], text=f"{note.number} {needles[0].text}")
+            needles[0] = replace(needles[0], prefix=str(note.number))
         notes += needles
     return body, notes
 
@@ -264,7 +266,10 @@ def _cut(text: str, needles: list[Needle], norm) -> tuple[str, list[str]]:
         if at < 0:
             problems.append(f"{needle.where} is missing or changed: \"{_head(needle.text)}\"")
         elif wanted:
-            text = text[:at].rstrip() + " " + text[at + len(wanted):].lstrip()
+            before = text[:at].rstrip()
+            if needle.prefix and before.endswith(needle.prefix):
+                before = before[: -len(needle.prefix)].rstrip()
+            text = before + " " + text[at + len(wanted):].lstrip()
     return text, problems
 
 
