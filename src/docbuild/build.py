@@ -170,7 +170,7 @@ def _render(
             outputs[job] = data
             try:
                 store.store(job, data, extra)
-            except OSError:
+            except (OSError, DocbuildError):
                 pass  # a cache that cannot be written only costs a rebuild next time
     return outputs
 

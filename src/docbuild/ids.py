@@ -134,8 +134,9 @@ def _read(path: Path) -> _Source:
     translation_of = None
     if tokens and tokens[0].type == "front_matter":
         try:
-            meta = yaml.safe_load(tokens[0].content)
-        except yaml.YAMLError as exc:
+            # Only 'translation-of' is needed: read every value as text (no dates, no tags to construct).
+            meta = yaml.load(tokens[0].content, Loader=yaml.BaseLoader)
+        except (yaml.YAMLError, RecursionError) as exc:
             mark = getattr(exc, "problem_mark", None)
             raise DocbuildError(f"malformed front matter: {getattr(exc, 'problem', exc)}", path, mark.line + 2 if mark else 1) from None
         if isinstance(meta, dict) and meta.get("translation-of"):
