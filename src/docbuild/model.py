@@ -326,6 +326,29 @@ def chapter_links(chapter: "Chapter") -> Iterator[Link]:
         yield from (node for node in inline_nodes(run) if isinstance(node, Link))
 
 
+def reference_names(chapter: "Chapter") -> dict[str, str]:
+    """What a cross-reference to each identified block names, for editions that cannot link
+    ("see: ..."): a section's heading, a table's or figure's caption, a box's title; for any
+    other block the heading of the section it is in (the title before the first section)."""
+    names: dict[str, str] = {}
+
+    def visit(blocks: tuple[Block, ...], heading: str) -> None:
+        for block in blocks:
+            own = heading
+            if isinstance(block, Section):
+                own = plain_text(block.heading)
+            elif isinstance(block, (Table, Figure)) and block.caption:
+                own = plain_text(block.caption)
+            elif isinstance(block, Box):
+                own = plain_text(block.title)
+            if block.id is not None:
+                names[block.id] = own
+            visit(children(block), own if isinstance(block, Section) else heading)
+
+    visit(chapter.blocks, chapter.meta.title)
+    return names
+
+
 @dataclass(frozen=True)
 class StaleTranslation:
     """A translated block whose source block changed since it was translated."""

@@ -8,7 +8,6 @@ and no italic anywhere.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 

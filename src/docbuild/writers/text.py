@@ -49,7 +49,6 @@ from ..model import (
     Block,
     BlockQuote,
     Box,
-    Chapter,
     Emph,
     Figure,
     Inline,
@@ -63,7 +62,7 @@ from ..model import (
     Strong,
     Table,
     Text,
-    plain_text,
+    reference_names,
 )
 
 #: Characters that keep words together in print but defeat search in plain text.
@@ -77,7 +76,7 @@ _FIGURE_LABELS = {"photo": ("photo", "credit"), "chart": ("chart", "credit_chart
 def render_text(edition: Edition) -> bytes:
     chapter, labels = edition.chapter, edition.labels
     meta = chapter.meta
-    writer = _Writer(labels, _targets(chapter, labels))
+    writer = _Writer(labels, {block: _plain(name) for block, name in reference_names(chapter).items()})
     blocks = [f"# {_plain(meta.title)}", _plain(meta.subtitle)]
     if chapter.figure is not None:
         blocks += writer.figure(chapter.figure, "")
@@ -98,37 +97,6 @@ def render_text(edition: Edition) -> bytes:
 
 def _plain(text: str) -> str:
     return text.translate(_PLAIN)
-
-
-def _targets(chapter: Chapter, labels: Labels) -> dict[str, str]:
-    """What an internal link to each identified block points to, as a reader can find it:
-    a section's heading, a table's or figure's caption, a box's title; for
-    any other block the heading of the section it is in (the title before the first)."""
-    targets: dict[str, str] = {}
-
-    def visit(blocks: tuple[Block, ...], heading: str) -> None:
-        for block in blocks:
-            own = heading
-            if isinstance(block, Section):
-                own = plain_text(block.heading)
-            elif isinstance(block, (Table, Figure)) and block.caption:
-                own = plain_text(block.caption)
-            elif isinstance(block, Box):
-                own = plain_text(block.title)
-            if block.id is not None:
-                targets[block.id] = _plain(own)
-            if isinstance(block, Section):
-                visit(block.blocks, own)
-            elif isinstance(block, (BlockQuote, Box)):
-                visit(block.blocks, heading)
-            elif isinstance(block, List):
-                for item in block.items:
-                    visit(item.blocks, heading)
-            elif isinstance(block, Figure):
-                visit(block.description, heading)
-
-    visit(chapter.blocks, chapter.meta.title)
-    return targets
 
 
 class _Writer:

@@ -70,7 +70,7 @@ is part of the build's cache key).
 from __future__ import annotations
 
 from ...edition import Edition
-from ...model import Block, BlockQuote, Box, Chapter, Figure, List, Paragraph, Section, Table, plain_text
+from ...model import Paragraph, reference_names
 from .blocks import Walker
 from .layout import Paginator
 from .louis import to_brf
@@ -100,7 +100,7 @@ def braille_pages(edition: Edition, cells: int | None = None, lines: int | None 
     lines = lines if lines is not None else getattr(edition, "braille_lines", None)
     settings = load_settings(edition.project, chapter.lang, cells, lines)
     pages = PrintPages(chapter, edition.print_pages, edition.print_page_count, edition.print_page_starts)
-    walker = Walker(edition, settings, pages, _targets(chapter))
+    walker = Walker(edition, settings, pages, {block: name.translate(_PLAIN) for block, name in reference_names(chapter).items()})
     meta = chapter.meta
     walker.out += pages.emit(1)
     walker.enter("title")
@@ -133,36 +133,6 @@ def braille_pages(edition: Edition, cells: int | None = None, lines: int | None 
     for item in walker.out:
         paginator.add(item)
     return settings, paginator.pages()
-
-
-def _targets(chapter: Chapter) -> dict[str, str]:
-    """What an internal link to each identified block points to: a section's heading, a table's or
-    figure's caption, a box's title; for any other block the heading of the section it is in."""
-    targets: dict[str, str] = {}
-
-    def visit(blocks: tuple[Block, ...], heading: str) -> None:
-        for block in blocks:
-            own = heading
-            if isinstance(block, Section):
-                own = plain_text(block.heading)
-            elif isinstance(block, (Table, Figure)) and block.caption:
-                own = plain_text(block.caption)
-            elif isinstance(block, Box):
-                own = plain_text(block.title)
-            if block.id is not None:
-                targets[block.id] = own.translate(_PLAIN)
-            if isinstance(block, Section):
-                visit(block.blocks, own)
-            elif isinstance(block, (BlockQuote, Box)):
-                visit(block.blocks, heading)
-            elif isinstance(block, List):
-                for item in block.items:
-                    visit(item.blocks, heading)
-            elif isinstance(block, Figure):
-                visit(block.description, heading)
-
-    visit(chapter.blocks, chapter.meta.title)
-    return targets
 
 
 from .pef import render_pef  # noqa: E402  (pef uses braille_pages)
