@@ -196,3 +196,30 @@ def test_a_chapter_without_one_of_the_languages_builds_the_ones_it_has(project: 
     assert first.ok, first.errors
     # The first chapter's first language first, then each chapter whole.
     assert [p.name for p in first.rendered] == ["example-en.txt", "kazakhstan-en.txt", "kazakhstan-ru.txt"]
+
+
+def test_grown_workers_are_replaced_between_rounds(project: Path, session, monkeypatch) -> None:
+    from docbuild import watch as watch_module
+
+    monkeypatch.setattr(watch_module, "BASELINE_ROUNDS", 1)
+    monkeypatch.setattr(watch_module, "RECYCLE_MIB", -1000)  # any size counts as grown
+    watch = session(chapters=["example"], formats=["txt"], jobs=1)
+    watch.next()
+    pool = watch.watcher.pool
+    first = pool.pids()
+    source = project / "source" / "example" / "en.md"
+    for word in ("edited", "revised"):  # the first round sets the baseline, the second starts replacements
+        replace_in_file(source, "An introductory paragraph", f"An {word} introductory paragraph")
+        assert watch.next(lambda e: e.final and e.rendered).ok
+        replace_in_file(source, f"An {word} introductory paragraph", "An introductory paragraph")
+        watch.next(lambda e: e.final)
+    deadline = time.monotonic() + DEADLINE
+    while pool.recycled == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pool.recycled >= 1
+    assert set(pool.pids()).isdisjoint(first)
+    time.sleep(0.5)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in first)  # the old workers ended
+    replace_in_file(source, "An introductory paragraph", "A new introductory paragraph")
+    event = watch.next(lambda e: e.final and e.rendered)
+    assert event.ok and "A new introductory paragraph" in (project / "dist" / "example-en.txt").read_text()

@@ -60,8 +60,11 @@ from .project import NOTES, Project
 
 #: How long (ms) watchfiles waits for more events of the same save before reporting it.
 STEP_MS = 50
-#: A worker that has grown by more than this since its first round is replaced between rounds.
-RECYCLE_MIB = 200
+#: When a worker has grown by more than this (MiB) over its size after its first rounds, the workers are
+#: replaced: new ones are started and warmed up while the old ones still serve, then swapped in.
+RECYCLE_MIB = 64
+#: Rounds a pool serves before its size is taken as the baseline (every worker has laid out a full edition).
+BASELINE_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,15 @@ class WarmPool(Executor):
     subsets); after such a file changes, :meth:`refresh` makes every worker
     empty docbuild's caches before its next task.
 
-    Each worker lays out every document with one WeasyPrint
-    ``FontConfiguration`` (:func:`_share_font_configuration`): left to
-    itself WeasyPrint makes a new one per document, loading every system
-    font into a new Fontconfig configuration that Pango never frees, and a
-    long-lived worker grew by about 0.4 MiB per PDF (the output is
-    byte-for-byte the same either way). As a last resort, a worker that
-    still grows past :data:`RECYCLE_MIB` over its size after the first
-    round is replaced, between rounds (:meth:`recycle_if_grown`).
+    Each WeasyPrint ``FontConfiguration`` loads every system font into a new
+    Fontconfig configuration that Pango never frees: a long-lived worker
+    grows by about 0.4 MiB per PDF laid out. Where a writer leaves the
+    configuration to WeasyPrint, a worker shares one for all its documents
+    (:func:`_share_font_configuration`; the output is byte-for-byte the
+    same). Whatever still grows is bounded by replacing the workers: when
+    one has grown by :data:`RECYCLE_MIB` over its size after its first
+    rounds, :meth:`after_round` starts a new pool, which warms up while the
+    old one still serves, and :meth:`tick` swaps it in once it is ready.
     """
 
     def __init__(self, workers: int, warm: tuple = (), formats: tuple[str, ...] = ()):
@@ -126,18 +130,25 @@ class WarmPool(Executor):
         self.epoch = 0
         self._warm = (tuple(warm), tuple(formats))
         self._pool: ProcessPoolExecutor | None = None
-        #: The largest worker's resident size after its first round (MiB), and how often workers were replaced.
+        #: The largest worker's resident size after its first rounds (MiB), and how often workers were replaced.
         self.baseline: float | None = None
         self.recycled = 0
-        self._start()
+        self._rounds = 0
+        self._next: ProcessPoolExecutor | None = None
+        self._next_ready: list[Future] = []
+        self._pool = self._new_pool()
 
-    def _start(self) -> None:
+    def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-        self._pool = ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=_warm_worker,
             initargs=(os.getpid(), *self._warm),
         )
-        self._pool.submit(_nothing)  # a fork pool starts every worker at its first task: now
+        pool.submit(_nothing)  # a fork pool starts every worker at its first task: now
+        return pool
+
+    def _start(self) -> None:
+        self._pool = self._new_pool()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         assert self._pool is not None, "the pool is shut down"
@@ -169,24 +180,43 @@ class WarmPool(Executor):
                     sizes.append(int(line.split()[1]) / 1024)
         return sizes
 
-    def recycle_if_grown(self) -> bool:
-        """Between rounds: replace the workers if one has grown by more than RECYCLE_MIB; True if it did."""
+    def after_round(self) -> None:
+        """Between rounds: if a worker has grown by more than RECYCLE_MIB, start its replacements."""
+        self._rounds += 1
+        if self._next is not None or self._rounds < BASELINE_ROUNDS:
+            return
         sizes = self.resident_mib()
         if not sizes:
-            return False
+            return
         if self.baseline is None:
             self.baseline = max(sizes)
+        elif max(sizes) > self.baseline + RECYCLE_MIB:
+            self._next = self._new_pool()
+            # One short task per worker: each is done once every new worker has warmed up.
+            self._next_ready = [self._next.submit(time.sleep, 0.2) for _ in range(self.workers)]
+
+    def tick(self) -> bool:
+        """When the replacement workers are warm, swap them in and end the old ones; True if it did."""
+        if self._next is None or not all(future.done() for future in self._next_ready):
             return False
-        if max(sizes) <= self.baseline + RECYCLE_MIB:
-            return False
-        self.restart()
+        old, self._pool = self._pool, self._next
+        self._next, self._next_ready = None, []
+        self._end(old)
         self.recycled += 1
+        self.baseline, self._rounds = None, 0
         return True
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = True) -> None:
+        if self._next is not None:
+            self._end(self._next, wait)
+            self._next, self._next_ready = None, []
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
+        self._end(pool, wait)
+
+    @staticmethod
+    def _end(pool: ProcessPoolExecutor, wait: bool = True) -> None:
         pids = [process.pid for process in list((getattr(pool, "_processes", None) or {}).values()) if process.pid]
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()  # a render in progress is not waited for
@@ -389,6 +419,8 @@ class Watcher:
                 except queue.Empty:
                     if interrupted:  # finish what the interrupted round left
                         interrupted = self._round(pending)
+                    elif self.pool is not None:
+                        self.pool.tick()  # swap in warmed-up replacement workers, if any
                     continue
                 if isinstance(item, BaseException):
                     raise DocbuildError(f"cannot watch the project's files: {item}")
@@ -551,8 +583,8 @@ class Watcher:
             self.busy = False
             self._reporter = None
         self._report(number, changed, started, rendered, interrupted)
-        if not interrupted and self.pool is not None and self.pool.recycle_if_grown():
-            self._say("docbuild watch: the worker processes had grown; they were replaced", always=False)
+        if not interrupted and self.pool is not None:
+            self.pool.after_round()
         return interrupted
 
     def _report(self, number: int, changed: set[Path], started: float, rendered: list[Path], interrupted: bool) -> None:
