@@ -91,6 +91,9 @@ class WatchSession:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV, start_new_session=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        #: Rounds that ended with a problem, each with the lines printed before its summary.
+        self.problems: list[list[str]] = []
+        self._recent: list[str] = []
         #: The largest total resident size of the session seen so far (MiB), sampled every 0.2 s.
         self.peak = 0.0
         threading.Thread(target=self._read, daemon=True).start()
@@ -106,7 +109,11 @@ class WatchSession:
             self.lines.put(line.rstrip("\n"))
 
     def round_done(self, timeout: float = 600) -> str:
-        """Wait for the end of the next round (its summary line)."""
+        """Wait for the end of the next round that built without a problem (its summary line).
+
+        A round with a problem (a save read half-written, say) is recorded in
+        ``problems``, and the next round is waited for.
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -115,9 +122,13 @@ class WatchSession:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"docbuild watch exited with {self.process.returncode}")
                 continue
+            self._recent = [*self._recent[-20:], line]
             if line.startswith("docbuild watch:") and line.endswith("; watching"):
                 if "problem" in line:
-                    raise RuntimeError(line)
+                    self.problems.append(self._recent)
+                    self._recent = []
+                    continue
+                self._recent = []
                 return line
         raise TimeoutError("no round ended")
 
@@ -137,7 +148,10 @@ class WatchSession:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
-            rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+            found = re.search(r"VmRSS:\s+(\d+)", status)
+            if found is None:  # a worker being replaced, already a zombie
+                continue
+            rss = int(found.group(1)) / 1024
             now += rss
             each.append(rss)
         return now, max(self.peak, now), each
@@ -210,6 +224,7 @@ def main() -> None:
             while editor.count < args.edits:
                 edit("en")
             workers = len(session.processes()) - 1
+            problems = session.problems
         finally:
             session.stop()
     finally:
@@ -240,6 +255,8 @@ def main() -> None:
         verdict = "flat" if last <= first * 1.15 and last_peak <= first_peak * 1.15 else "GROWS"
         rows.append(f"| memory growth, {min(memory)} → {max(memory)} edits | {last - first:+.0f} MiB "
                     f"| peak {last_peak - first_peak:+.0f} MiB | flat: {verdict} |")
+    for lines in problems:
+        rows.append(f"| a round with a problem (then the next one built) | | {' / '.join(lines)[-300:]} |  |")
     header = (
         f"`python bench/watch.py --runs {args.runs} --edits {args.edits} --cold-runs {args.cold_runs}`\n\n"
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}\n"

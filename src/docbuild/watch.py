@@ -61,8 +61,8 @@ from .project import NOTES, Project
 #: How long (ms) watchfiles waits for more events of the same save before reporting it.
 STEP_MS = 50
 #: When a worker has grown by more than this (MiB) over its size after its first rounds, the workers are
-#: replaced: new ones are started and warmed up while the old ones still serve, then swapped in.
-RECYCLE_MIB = 64
+#: replaced between two rounds (new ones, warmed up as at the start).
+RECYCLE_MIB = 32
 #: Rounds a pool serves before its size is taken as the baseline (every worker has laid out a full edition).
 BASELINE_ROUNDS = 3
 
@@ -121,8 +121,7 @@ class WarmPool(Executor):
     (:func:`_share_font_configuration`; the output is byte-for-byte the
     same). Whatever still grows is bounded by replacing the workers: when
     one has grown by :data:`RECYCLE_MIB` over its size after its first
-    rounds, :meth:`after_round` starts a new pool, which warms up while the
-    old one still serves, and :meth:`tick` swaps it in once it is ready.
+    rounds, :meth:`after_round` replaces them between two rounds.
     """
 
     def __init__(self, workers: int, warm: tuple = (), formats: tuple[str, ...] = ()):
@@ -134,8 +133,6 @@ class WarmPool(Executor):
         self.baseline: float | None = None
         self.recycled = 0
         self._rounds = 0
-        self._next: ProcessPoolExecutor | None = None
-        self._next_ready: list[Future] = []
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -180,36 +177,30 @@ class WarmPool(Executor):
                     sizes.append(int(line.split()[1]) / 1024)
         return sizes
 
-    def after_round(self) -> None:
-        """Between rounds: if a worker has grown by more than RECYCLE_MIB, start its replacements."""
+    def after_round(self) -> bool:
+        """Between rounds: replace the workers if one has grown by more than RECYCLE_MIB; True if it did.
+
+        The old workers end before the new ones start, so the session never
+        holds two pools (its peak memory stays that of one); the new ones
+        warm up while the user looks at what the save made.
+        """
         self._rounds += 1
-        if self._next is not None or self._rounds < BASELINE_ROUNDS:
-            return
+        if self._rounds < BASELINE_ROUNDS:
+            return False
         sizes = self.resident_mib()
         if not sizes:
-            return
+            return False
         if self.baseline is None:
             self.baseline = max(sizes)
-        elif max(sizes) > self.baseline + RECYCLE_MIB:
-            self._next = self._new_pool()
-            # One short task per worker: each is done once every new worker has warmed up.
-            self._next_ready = [self._next.submit(time.sleep, 0.2) for _ in range(self.workers)]
-
-    def tick(self) -> bool:
-        """When the replacement workers are warm, swap them in and end the old ones; True if it did."""
-        if self._next is None or not all(future.done() for future in self._next_ready):
             return False
-        old, self._pool = self._pool, self._next
-        self._next, self._next_ready = None, []
-        self._end(old)
+        if max(sizes) <= self.baseline + RECYCLE_MIB:
+            return False
+        self.restart()
         self.recycled += 1
         self.baseline, self._rounds = None, 0
         return True
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = True) -> None:
-        if self._next is not None:
-            self._end(self._next, wait)
-            self._next, self._next_ready = None, []
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
@@ -419,8 +410,6 @@ class Watcher:
                 except queue.Empty:
                     if interrupted:  # finish what the interrupted round left
                         interrupted = self._round(pending)
-                    elif self.pool is not None:
-                        self.pool.tick()  # swap in warmed-up replacement workers, if any
                     continue
                 if isinstance(item, BaseException):
                     raise DocbuildError(f"cannot watch the project's files: {item}")
