@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_build_names_editions_by_chapter_and_language(tmp_path):
     result = build(ROOT, tmp_path, ["txt"])
-    names = sorted(f"{d.name}-{v.stem}.txt" for d in (ROOT / "source").iterdir() if d.is_dir() for v in d.glob("*.md") if v.name not in ("README.md", "glossary.md"))
+    names = sorted(f"{d.name}-{v.stem}.txt" for d in (ROOT / "source").iterdir() if d.is_dir() for v in d.glob("*.md") if v.name != "README.md" and not v.name.startswith("glossary"))
     assert "kazakhstan-ru.txt" in names and "kazakhstan-january-en.txt" in names
     assert sorted(p.name for p in result.written) == names
     assert sorted(p.name for p in tmp_path.iterdir()) == names
@@ -34,8 +34,8 @@ def test_lang_chapter_and_format_select(tmp_path):
 
 
 def test_unknown_language_selection_is_an_error(tmp_path, capsys):
-    assert main(["--project", str(ROOT), "build", "--lang", "kk", "--out", str(tmp_path)]) == 1
-    assert "no 'kk' variant" in capsys.readouterr().err
+    assert main(["--project", str(ROOT), "build", "--lang", "uz", "--out", str(tmp_path)]) == 1
+    assert "no 'uz' variant" in capsys.readouterr().err
 
 
 def test_source_date_epoch_does_not_change_plain_text(tmp_path, monkeypatch):

@@ -32,6 +32,7 @@ import pytest
 
 from docbuild import model as m
 from docbuild.labels import load_labels
+from docbuild.languages import load_language
 from docbuild.model import Figure, plain_text
 from docbuild.project import Project
 from docbuild.reader import read_project
@@ -311,9 +312,17 @@ _TEXT_AFTER_MARKERS = """() => {
 def _pdf_page_words(pdf: Path, number: int, chapter: m.Chapter) -> list[str]:
     """The words of print page ``number`` as pdftotext reads them: hyphenated line ends joined, running heads out."""
     require_tool("pdftotext")
-    text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-raw", "-enc", "UTF-8", str(pdf), "-"],
+    # -raw reads in drawing order, which is the reading order of left-to-right text; a right-to-left line
+    # is drawn in visual order, so for it poppler's reading-order mode, cropped to the text area (the
+    # running heads come first otherwise).
+    if load_language(ROOT / "layouts", chapter.lang).rtl:
+        mode = ["-y", "72", "-H", str(842 - 144), "-x", "0", "-W", "596"]
+    else:
+        mode = ["-raw"]
+    text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), *mode, "-enc", "UTF-8", str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
     text = re.sub("[\u00ad\u2010]\n", "", text)
+    text = re.sub("[\u200e\u200f\u202a-\u202e]", "", text)
     return normal(text).split()
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from .errors import DocbuildError
 from .labels import Labels
+from .languages import Language, load_language
 from .model import Chapter
 from .project import Project
 
@@ -35,6 +36,11 @@ class Edition:
     print_page_starts: dict[int, tuple[str, int]] = field(default_factory=dict)
     #: The large-print layout (Clear Print: 18 pt sans-serif, 1.5 spacing, ragged right).
     large_print: bool = False
+
+    @property
+    def language(self) -> Language:
+        """The rules of the chapter's language (``layouts/languages/``)."""
+        return load_language(self.project.layouts, self.chapter.lang)
 
     @property
     def timestamp(self) -> datetime:

@@ -1,6 +1,7 @@
 """The vendored fonts in ``fonts/``, and the check that they cover the chapter.
 
-Every edition uses only the four Noto Serif files shipped with the project:
+Every edition uses only the font files shipped with the project (the
+family of each script is named in ``layouts/scripts.toml``):
 a missing glyph would otherwise be drawn from whatever font the machine
 happens to have (or as a blank box), which differs between machines and
 breaks PDF/UA's rule that every character has a glyph (Matterhorn 10-001).
@@ -20,6 +21,8 @@ from fontTools.ttLib import TTFont, TTLibError
 
 from .errors import DocbuildError
 from .labels import Labels
+from .languages import load_language
+from .scripts import Script, load_scripts
 from .model import Chapter, Figure, block_runs_own, chapter_links, plain_text, walk
 from .project import Project
 
@@ -51,20 +54,51 @@ LAYOUT_CHARACTERS = "\u2010-0123456789\u2022\u2013\u00a0abcdefghijklmnopqrstuvwx
 _INVISIBLE = {"\n", "\t", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
-def font_faces(project: Project, family: str = "Noto Serif") -> tuple[FontFace, ...]:
+def font_faces(project: Project, family: str, italic: bool = True) -> tuple[FontFace, ...]:
     """The four faces of ``family`` in ``fonts/``, regular, italic, bold and bold italic.
 
-    A missing file is an error rather than a silent fallback, since the
-    fallback would be a system font the reader's copy may not have.
+    With ``italic=False`` (a family without italic faces, such as Noto Naskh
+    Arabic) the upright files serve the italic slots: emphasis then stays
+    upright rather than being slanted by the layout engine. A missing file is
+    an error rather than a silent fallback, since the fallback would be a
+    system font the reader's copy may not have.
     """
     stem = family.replace(" ", "")
     faces = []
     for (weight, style), suffix in _FACES.items():
+        if not italic:
+            suffix = suffix.replace("Italic", "") or "Regular"
         path = project.fonts / f"{stem}-{suffix}.ttf"
         if not path.is_file():
             raise DocbuildError(f"font file {path.name} is missing; docbuild uses only the fonts in fonts/", path)
         faces.append(FontFace(path, weight, style, _postscript_name(path)))
     return tuple(faces)
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    """A family an edition is set in, and the script it serves."""
+
+    name: str
+    faces: tuple[FontFace, ...]
+    script: Script
+
+
+def edition_families(project: Project, chapter: Chapter, labels: Labels, typeface: str) -> tuple[FontFamily, ...]:
+    """The families an edition needs: its language's script's first, then one per other script its text uses.
+
+    ``typeface`` is "serif" or "sans" (``paper.toml``). Scripts sharing a
+    family (Latin and Cyrillic in Noto Serif) give it once.
+    """
+    scripts = load_scripts(project.layouts)
+    language = load_language(project.layouts, chapter.lang)
+    wanted = [scripts.get(language.script, language.path), *scripts.used(edition_text(chapter, labels))]
+    families: dict[str, FontFamily] = {}
+    for script in wanted:
+        name = script.family(typeface)
+        if name not in families:
+            families[name] = FontFamily(name, font_faces(project, name, script.italic), script)
+    return tuple(families.values())
 
 
 @lru_cache(maxsize=16)
@@ -130,14 +164,17 @@ def _label_texts(labels: Labels) -> Iterator[str]:
 
 
 def check_glyphs(
-    chapter: Chapter, faces: tuple[FontFace, ...], labels: Labels | None = None, project: Project | None = None
+    chapter: Chapter, families: tuple[FontFamily, ...], labels: Labels | None = None, project: Project | None = None
 ) -> None:
-    """Raise if any character of the chapter (or of its labels) has no glyph in ``faces``.
+    """Raise if any character of the chapter (or of its labels) has no glyph in ``families``.
 
-    The error names the character as ``U+XXXX 'c' (NAME)`` and points at the
-    source line (or the labels file of ``project``) where it first occurs.
+    A character is covered when one family has it in all four faces (the
+    layout engine falls back from family to family, never from face to
+    face). The error names the character as ``U+XXXX 'c' (NAME)`` and points
+    at the source line (or the labels file of ``project``) where it first occurs.
     """
-    covered = coverage(faces)
+    covered = frozenset().union(*(coverage(family.faces) for family in families))
+    faces = tuple(face for family in families for face in family.faces)
 
     def missing(text: str) -> str | None:
         for char in text:
@@ -191,5 +228,5 @@ def edition_text(chapter: Chapter, labels: Labels) -> str:
 
 def _message(char: str, faces: tuple[FontFace, ...]) -> str:
     name = unicodedata.name(char, "unnamed character")
-    fonts = ", ".join(face.path.name for face in faces)
+    fonts = ", ".join(dict.fromkeys(face.path.name for face in faces))
     return f"character U+{ord(char):04X} '{char}' ({name}) has no glyph in the fonts ({fonts}); replace it or add a font that has it"

@@ -7,9 +7,10 @@ silent fallback to English inside a Russian book.
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Mapping
@@ -17,6 +18,7 @@ from typing import Mapping
 from markupsafe import Markup, escape
 
 from .errors import DocbuildError
+from .languages import FOLDER, find_language
 from .project import Project
 
 #: The keys every table must define; the English table is the reference.
@@ -35,6 +37,9 @@ REQUIRED = (
 class Labels:
     lang: str
     table: dict
+    #: Each project language's direction ("ltr", "rtl"), so that a name kept in another
+    #: language is marked with its direction too (a Latin name in an Arabic colophon).
+    directions: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> str:
         return self.table[key]
@@ -71,7 +76,11 @@ class Labels:
         for text, name in self.parts(key, **values):
             lang = (lang_of or {}).get(name) if name else None
             if lang and lang != self.lang:
-                out.append(Markup('<span lang="{0}" xml:lang="{0}">{1}</span>').format(lang, text))
+                other, own = self.directions.get(lang.split("-")[0]), self.directions.get(self.lang.split("-")[0])
+                if other and own and other != own:
+                    out.append(Markup('<span lang="{0}" xml:lang="{0}" dir="{1}">{2}</span>').format(lang, other, text))
+                else:
+                    out.append(Markup('<span lang="{0}" xml:lang="{0}">{1}</span>').format(lang, text))
             else:
                 out.append(escape(text))
         return Markup("").join(out)
@@ -79,6 +88,26 @@ class Labels:
     def date(self, iso: str) -> str:
         day = date.fromisoformat(iso)
         return self.format("date", day=day.day, month=self.table["months"][day.month - 1], year=day.year)
+
+
+#: A placeholder such as ``{page}``: a label made of these and punctuation has no words to translate.
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def untranslated(labels: Labels, original: Labels, allowed: tuple[str, ...] = ()) -> list[str]:
+    """The keys whose words are the original language's, word for word (a copied table, half translated).
+
+    A label with no letters once its placeholders are gone (``{day}.{month}.{year}``)
+    has nothing to translate; ``allowed`` names labels that may stay the same (a brand).
+    """
+    found = []
+    for key, value in labels.table.items():
+        if key in allowed or key not in original.table or value != original.table[key]:
+            continue
+        words = " ".join(value) if isinstance(value, list) else str(value)
+        if any(char.isalpha() for char in _PLACEHOLDER.sub("", words)):
+            found.append(key)
+    return found
 
 
 def load_labels(project: Project, lang: str) -> Labels:
@@ -95,4 +124,7 @@ def load_labels(project: Project, lang: str) -> Labels:
         raise DocbuildError(f"missing label(s) {', '.join(missing)} (see en.toml)", path)
     if not isinstance(table["months"], list) or len(table["months"]) != 12:
         raise DocbuildError("'months' must list the twelve month names", path)
-    return Labels(lang, table)
+    folder = project.layouts / FOLDER
+    directions = {path.stem: language.direction for path in sorted(folder.glob("*.toml"))
+                  if (language := find_language(project.layouts, path.stem)) is not None}
+    return Labels(lang, table, directions)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import re
+import tomllib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -35,59 +36,30 @@ from .project import Project
 _CHAPTER_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 PLACEHOLDER = "images/placeholder.jpg"
 
-#: The guidance each source holds, by language: what to write in each field and block.
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "subtitle": "What the chapter covers, in a few words",
-        "description": "One or two sentences that a library catalogue or a store shows for this chapter, at most 250 characters.",
-        "keywords": "[first keyword, second keyword]",
-        "alt": "Describe what is seen in the photograph for a reader who cannot see it: the people, the place and what is happening.",
-        "caption": "Say what the photograph documents: who, where and when.",
-        "credit": "© Year Photographer/Agency",
-        "intro": (
-            "Begin with the chapter's main point: what happened, where and when, in two or three sentences. "
-            "Replace the text of every block in this file with the chapter's own, and keep the id line above each "
-            "block: translations are matched to the original by these ids."
-        ),
-        "box_title": "Key points",
-        "point_1": "The first thing a reader should remember.",
-        "point_2": "The second one, in a sentence.",
-        "section": "A Section Heading",
-        "section_1": (
-            "A section holds paragraphs, lists, quotations, tables and figures; the guide to the source format "
-            "shows each of them. A note gives the source of a fact.[^sources]"
-        ),
-        "recommendations": "Recommendations",
-        "step_1": "Name who should act, and what they should do.",
-        "step_2": "Keep each recommendation to one sentence.",
-        "note": "Human Rights Watch, [World Report](https://www.hrw.org/world-report).",
-    },
-    "ru": {
-        "subtitle": "О чем эта глава, в нескольких словах",
-        "description": "Одно-два предложения, которые каталог библиотеки или магазин покажет об этой главе, не более 250 знаков.",
-        "keywords": "[первое ключевое слово, второе ключевое слово]",
-        "alt": "Опишите, что видно на фотографии, для читателя, который не может ее увидеть: люди, место и что происходит.",
-        "caption": "Скажите, что документирует фотография: кто, где и когда.",
-        "credit": "© Год Фотограф/Агентство",
-        "intro": (
-            "Начните с главного: что произошло, где и когда, в двух-трех предложениях. Замените текст каждого "
-            "блока этого файла текстом главы и сохраните строку с идентификатором над каждым блоком: по этим "
-            "идентификаторам перевод сопоставляется с оригиналом."
-        ),
-        "box_title": "Главное",
-        "point_1": "Первое, что должен запомнить читатель.",
-        "point_2": "Второе, в одном предложении.",
-        "section": "Заголовок раздела",
-        "section_1": (
-            "Раздел содержит абзацы, списки, цитаты, таблицы и иллюстрации; каждый из этих элементов показан "
-            "в руководстве по формату исходных файлов. Сноска указывает источник факта.[^sources]"
-        ),
-        "recommendations": "Рекомендации",
-        "step_1": "Назовите, кто должен действовать и что именно сделать.",
-        "step_2": "Каждая рекомендация умещается в одно предложение.",
-        "note": "[Human Rights Watch]{lang=en}, [Всемирный доклад](https://www.hrw.org/ru/world-report).",
-    },
-}
+#: The keys of each ``layouts/new/<lang>.toml``: the guidance a new source holds, field by field.
+GUIDANCE_KEYS = (
+    "subtitle", "description", "keywords", "alt", "caption", "credit", "intro", "box_title", "point_1", "point_2",
+    "section", "section_1", "recommendations", "step_1", "step_2", "note",
+)
+
+
+def guidance(project: Project, lang: str) -> dict[str, str]:
+    """What to write in each field and block, in ``lang`` (``layouts/new/``), or in English without it."""
+    folder = project.layouts / "new"
+    path = folder / f"{lang}.toml"
+    if not path.is_file():
+        path = folder / "en.toml"
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DocbuildError(f"cannot read the guidance for new sources: {exc.strerror}", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DocbuildError(f"malformed guidance: {exc}", path, getattr(exc, "lineno", None)) from None
+    missing = [key for key in GUIDANCE_KEYS if not isinstance(table.get(key), str)]
+    if missing:
+        raise DocbuildError(f"guidance lacks {', '.join(missing)} (see en.toml)", path)
+    return table
+
 
 _SOURCE = """\
 ---
@@ -200,7 +172,7 @@ def new_chapter(
     }
     files: dict[Path, bytes] = {}
     for lang in langs:
-        text = TEXTS.get(lang, TEXTS["en"])
+        text = guidance(project, lang)
         fields = dict(text)
         for key in ("subtitle", "caption", "credit"):  # one-line front matter values; the others are blocks
             fields[key] = _yaml(text[key])

@@ -19,7 +19,8 @@ class PageGeometry:
     margin_outer: float
     body_size: float  # points
     line_height: float
-    family: str
+    #: "serif" or "sans": which of its script's families (layouts/scripts.toml) sets the text.
+    typeface: str
 
 
 def page_geometry(project: Project, paper: str, large_print: bool = False) -> PageGeometry:

@@ -133,8 +133,11 @@ class Project:
         return found
 
     def variant_files(self, chapter: str) -> list[Path]:
-        """The language variants of a chapter: ``en.md``, ``ru.md``... (notes excluded)."""
-        return sorted(p for p in (self.source / chapter).glob("*.md") if p.name not in NOTES)
+        """The language variants of a chapter: ``en.md``, ``ru.md``... (notes excluded: README.md,
+        glossary.md and one glossary per translation, ``glossary-kk.md``)."""
+        return sorted(
+            p for p in (self.source / chapter).glob("*.md") if p.name not in NOTES and not p.name.startswith("glossary-")
+        )
 
     def contains(self, path: Path) -> bool:
         """True if ``path``, with every link resolved, lies inside the project."""

@@ -11,13 +11,16 @@ the A4 PDF beside the file, else from laying the source out); a
 transcriber's note for each figure, with its image description; and
 back-translation: ``lou_translate --backward`` with the language's tables
 reads the file back and at least 95% of the source's words come back (word
-recall over lower-case words, each counted as often as the source has it).
+recall over lower-case words, each counted as often as the source has it;
+the tables are braille.toml's ``back_tables`` where the language's own only
+translate forward).
 
 The writer uses liblouis through its library and its own cell -> ASCII
 table; this check back-translates through the ``lou_translate`` program
 with liblouis's BRF display table (``en-us-brf.dis``), so a mistake in the
 writer's binding or cell table cannot hide behind the same mistake here. Without ``lou_translate`` the back-translation and the
-figure rules are "not run".
+figure rules are "not run". Only the cells of the digits (the number sign and
+one cell per digit, for reading page numbers) are asked of the library.
 """
 
 from __future__ import annotations
@@ -34,31 +37,37 @@ from . import CheckResult, Expected, crashed, expect, not_run, rule, verdict
 
 #: Least share of the source's words the back-translation must give back.
 RECALL = 0.95
-#: BRF digits: the numeric indicator, then a-j for 1-9, 0.
-_DIGITS = str.maketrans("ABCDEFGHIJ", "1234567890")
-_NUMBER = r"#[A-J]+"
+#: BRF of "1234567890" in the tables of every language so far: the numeric indicator, then a-j.
+#: The check asks the language's tables (:func:`number_signs`).
+DIGITS = "#ABCDEFGHIJ"
 _WORD = re.compile(r"\w+")
 #: The liblouis display table that reads BRF ASCII as dots.
 BRF_DISPLAY = "en-us-brf.dis"
 
 
-def _number(brf: str) -> int:
-    return int(brf.lstrip("#").translate(_DIGITS))
-
-
 class Brf:
     """The pages and lines of a BRF file, and the page furniture found on them."""
 
-    def __init__(self, text: str, cells: int, lines: int, page_rule: str, continuation: str) -> None:
+    def __init__(self, text: str, cells: int, lines: int, page_rule: str, continuation: str, digits: str = DIGITS) -> None:
+        """``digits``: "1234567890" as the language's table writes it, the number sign first."""
         self.cells, self.lines = cells, lines
+        self.sign, cells_of_digits = digits[:-10], digits[-10:]
+        self.digits = str.maketrans(cells_of_digits, "1234567890")
+        number = rf"{re.escape(self.sign)}[{re.escape(cells_of_digits)}]+"
         self.pages = [page.split("\r\n") for page in text.split("\f")]
         for page in self.pages:
             if page and page[-1] == "":
                 page.pop()  # the line end of the page's last line
-        self.indicator = re.compile(rf"^{re.escape(page_rule)}+({_NUMBER})$")
-        self.top = re.compile(rf"^(?:(.*\S) {{3,}}| *)([A-Z]*)({_NUMBER})$")
-        self.bottom = re.compile(rf"^(?:(.*\S) {{3,}}| *)({_NUMBER})$")
+        self.indicator = re.compile(rf"^{re.escape(page_rule)}+({number})$")
+        # The print page number, after the continuation letter if any: whatever cells the
+        # language's letter is (Latin a-z are A-Z in BRF, an Arabic or Kazakh letter may be "/" or ">").
+        self.top = re.compile(rf"^(?:(.*\S) {{3,}}| *)(\S*?)({number})$")
+        self.bottom = re.compile(rf"^(?:(.*\S) {{3,}}| *)({number})$")
         self.continuation = continuation
+
+    def number(self, brf: str) -> int:
+        """A page number's value."""
+        return int(brf[len(self.sign):].translate(self.digits))
 
     def furniture(self, pattern: re.Pattern, line: str) -> re.Match | None:
         """A page number at the right margin: the line ends at the last cell."""
@@ -72,11 +81,11 @@ class Brf:
                 continue
             top = self.furniture(self.top, page[0])
             if top and not top.group(2):
-                found.append(_number(top.group(3)))
+                found.append(self.number(top.group(3)))
             for line in page[1:]:
                 match = self.indicator.match(line)
                 if match and len(line) == self.cells:
-                    found.append(_number(match.group(1)))
+                    found.append(self.number(match.group(1)))
         return found
 
     def text_lines(self) -> list[str]:
@@ -117,7 +126,8 @@ def check(path: Path, expected: Expected, run_validators: bool = True) -> list[C
     settings = load_settings(expected.project, expected.chapter.lang)
     results = [_charset(data)]
     text = data.decode("latin-1")
-    brf = Brf(text, settings.cells, settings.lines, to_brf(settings.page_rule), to_brf(settings.continuation))
+    brf = Brf(text, settings.cells, settings.lines, to_brf(settings.page_rule), to_brf(settings.continuation),
+              number_signs(settings.tables))
     results += [
         _line_ends(text),
         _line_length(brf),
@@ -133,11 +143,27 @@ def check(path: Path, expected: Expected, run_validators: bool = True) -> list[C
                     not_run("docbuild:brf-figures", "a transcriber's note for each figure", why)]
         return results
     try:
-        back = back_translate(brf.text_lines(), settings.tables, program)
+        back = back_translate(brf.text_lines(), settings.back_tables, program)
     except (OSError, subprocess.SubprocessError) as error:
         return results + [crashed("docbuild:brf-back-translation", "liblouis back-translates the source's words", error)]
     results += [_recall(back, expected), _figures(back, expected)]
     return results
+
+
+def number_signs(tables: str) -> str:
+    """"1234567890" in BRF as the tables write it (the writer's page numbers come from the same
+    tables): the number sign, then one cell per digit; the usual "#ABCDEFGHIJ" if it is not so."""
+    from ..errors import DocbuildError
+    from ..writers.braille.louis import to_brf, translate
+
+    try:
+        cells = translate(tables, "1234567890").cells
+    except (DocbuildError, OSError):  # no liblouis library: the rules that need none still run
+        return DIGITS
+    if len(cells) < 11 or any(not 0x2800 <= ord(cell) <= 0x283F for cell in cells):
+        return DIGITS
+    digits = to_brf(cells)
+    return digits if " " not in digits and len(set(digits[-10:])) == 10 else DIGITS
 
 
 def back_translate(lines: list[str], tables: str, program: str = "lou_translate") -> str:
@@ -153,9 +179,19 @@ def back_translate(lines: list[str], tables: str, program: str = "lou_translate"
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words (letters and digits), compatibility forms folded, ё as е."""
+    """Lower-case words (letters and digits), compatibility forms folded, ё as е; combining marks
+    left out (Arabic short vowels and shadda: optional in print, written before their letter in
+    braille); digits of every script as ASCII digits (a braille digit reads back in the table's own)."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
+    text = "".join(_fold(char) for char in text)
     return _WORD.findall(text)
+
+
+def _fold(char: str) -> str:
+    if unicodedata.category(char) == "Mn":
+        return ""
+    digit = unicodedata.decimal(char, None)
+    return str(digit) if digit is not None else char
 
 
 def source_words(expected: Expected) -> list[str]:
@@ -258,7 +294,7 @@ def _braille_page_numbers(brf: Brf):
     problems = []
     for number, page in enumerate(brf.pages, start=1):
         match = brf.furniture(brf.bottom, page[-1]) if len(page) == brf.lines else None
-        if match is None or _number(match.group(2)) != number:
+        if match is None or brf.number(match.group(2)) != number:
             problems.append(f"page {number} has no braille page number {number} at the right of its line {brf.lines}")
     return problems, f"braille pages numbered 1..{len(brf.pages)} at the bottom right"
 

@@ -25,6 +25,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
+from ..labels import load_labels, untranslated
+from ..languages import load_language
 from ..model import (
     Block,
     BlockQuote,
@@ -53,14 +55,59 @@ _BREAK_HYPHEN = re.compile(r"[\u2010\u00ad]\s*\n\s*")
 #: A line broken after the dash of a number range ("12–" / "14"): the range is one token.
 _BREAK_RANGE = re.compile(r"(?<=\d)\u2013\s*\n\s*(?=\d)")
 _SPACES = re.compile(r"\s+")
+#: Lam and the alef forms, which a lam-alef ligature joins (see letters_and_digits).
+_LAM_ALEF = frozenset("\u0644\u0627\u0623\u0625\u0622")
+
+
+#: Bidirectional formatting characters: marks, embeddings, isolates. They steer display only
+#: (pdftotext wraps right-to-left lines in U+202B...U+202C; the text edition adds marks).
+_BIDI_FORMATTING = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 def normalise(text: str) -> str:
-    """Text as a comparison sees it: NFKC, one space for any run of white space, no soft hyphens."""
+    """Text as a comparison sees it: NFKC, one space for any run of white space, no soft hyphens,
+    no bidirectional formatting characters."""
+    text = _BIDI_FORMATTING.sub("", text)
     text = _BREAK_HYPHEN.sub("", text)
     text = _BREAK_RANGE.sub("\u2013", text)
     text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
     return _SPACES.sub(" ", text).strip()
+
+
+def _words(text: str) -> set[str]:
+    """The words of ``text`` as poppler can give right-to-left text back: letters and digits only,
+    without lam and the alefs (see :func:`words_present`)."""
+    letters = "".join(c if c.isalnum() and c not in _LAM_ALEF else " " if c.isspace() or not c.isalnum() and
+                      unicodedata.category(c)[0] != "M" else "" for c in without_hyphens(text))
+    # Numbers apart from letters, and the two directions apart: poppler moves the space beside a
+    # number ("300يوم") and between an Arabic and an English word ("قايرتايوليRFE").
+    letters = re.sub(r"(?<=\d)(?=\D)|(?<=\D)(?=\d)|(?<=[A-Za-z])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[A-Za-z])", " ", letters)
+    return {word for word in letters.split() if len(word) > 1}
+
+
+def words_present(extracted: str, expected: Expected, reader: str) -> CheckResult:
+    """Right-to-left completeness, as far as poppler can show it: every word of every source text is in
+    the extracted text.
+
+    Poppler's reordering of right-to-left lines is unreliable beyond the
+    letters of a word: it puts a comma or full stop beside a number on the
+    wrong side of a space, a vowel mark beside the punctuation, splits a
+    line at a raised mark ("سُمح"), and gives the two letters of a lam-alef
+    ligature in reverse ("األول" for "الأول"). So this reader checks that
+    each word (letters and digits, lam and alef left out) is there; the
+    reading order is checked on the structure tree (09-001), whose runs the
+    PDF check reorders itself (``check.visual``).
+    """
+    body, notes = source_texts(expected.chapter, Reading(notes="inline", loose_cells=True))
+    found = _words(extracted)
+    problems = []
+    for needle in body + notes:
+        missing = sorted(_words(needle.text) - found)
+        if missing:
+            problems.append(f"{needle.where}: {len(missing)} word(s) missing, first \"{missing[0]}\"")
+    return verdict(RULE, TITLE, problems,
+                   f"every word of the {len(body) + len(notes)} texts of {expected.chapter.path.name} found ({reader}; "
+                   "right to left: words, the order is checked on the tags)")
 
 
 def squeeze(text: str) -> str:
@@ -77,14 +124,24 @@ def squeeze(text: str) -> str:
 _URL_BREAK = re.compile(r"(https?:/\S*[/.\-_?=&#~])\s+(?=\S)")  # "https://" + break too
 
 
+#: A line broken after a slash between two words ("Еуропа/" + "Азаттық"): no space in the source.
+_LINE_END_SLASH = re.compile(r"(?<=\w)/[ \t]*\n\s*(?=\w)")
+#: A hyphen at the end of a page's text, the form feed, and the next page's first word.
+_PAGE_END_HYPHEN = re.compile(r"(?<=\w)[-\u2010]\s*\f\s*(?=\w)")
+
+
 def without_hyphens(text: str) -> str:
     """Normalised text without hyphens, for pdftotext.
 
     Poppler joins a line ending in a hyphen to the next one and drops the
     hyphen, even a real one ("25-year-" + "old" gives "25-yearold"); so the
     comparison must not count hyphens. A web address broken at a line end
-    ("https://www.hrw.org/" + "world-report") is joined again.
+    ("https://www.hrw.org/" + "world-report") is joined again, and so is a
+    word whose hyphen ends a page ("жарық-" at the foot, "шу" at the top of
+    the next), which poppler leaves apart.
     """
+    text = _PAGE_END_HYPHEN.sub("", text)
+    text = _LINE_END_SLASH.sub("/", text)
     text = normalise(text)
     for _ in range(16):  # one break of each address per pass
         text, joined = _URL_BREAK.subn(r"\1", text)
@@ -302,6 +359,23 @@ def complete(extracted: str, expected: Expected, reader: str, norm=normalise,
                    f"all {count} texts of {expected.chapter.path.name} (every block{notes_part}) found in order ({reader})")
 
 
+def _labels_translated(expected: Expected, strict: bool) -> CheckResult:
+    """The words docbuild adds (layouts/labels/) are in the edition's language, not a copy of the original's."""
+    rule, title = "docbuild:labels-translated", "docbuild's own words are translated"
+    chapter = expected.chapter
+    language = load_language(expected.project.layouts, chapter.lang)
+    original = load_labels(expected.project, chapter.translation_of)
+    keys = untranslated(expected.labels, original, language.same_as_original)
+    if not keys:
+        return CheckResult(rule, title, "pass", f"no label of {chapter.lang}.toml is word for word the {original.lang} one")
+    shown = ", ".join(keys[:6]) + (" …" if len(keys) > 6 else "")
+    return CheckResult(
+        rule, title, "fail" if strict else "warn",
+        f"{len(keys)} label(s) of layouts/labels/{chapter.lang}.toml are the {original.lang} words unchanged: {shown}; "
+        f"translate them (or list a brand in same_as_original in layouts/languages/{language.code}.toml)",
+    )
+
+
 def variant_checks(expected: Expected, strict: bool) -> list[CheckResult]:
     """Checks of the source variant itself: it covers every block of the others, and is up to date."""
     chapter = expected.chapter
@@ -323,6 +397,7 @@ def variant_checks(expected: Expected, strict: bool) -> list[CheckResult]:
     results = [verdict("docbuild:variants", "covers every block of the other variants", problems,
                        f"{len(mine)} blocks aligned with {others}")]
     if chapter.translation_of is not None:
+        results.append(_labels_translated(expected, strict))
         stale = [s for s in expected.chapter_set.stale if s.lang == chapter.lang]
         if not stale:
             results.append(CheckResult("docbuild:stale", "translation up to date", "pass",

@@ -22,11 +22,13 @@ from typing import Iterator
 import pikepdf
 from lxml import etree
 
+from ..languages import right_to_left
 from ..model import blocks_text, plain_text
 from ..paper import page_geometry
 from . import CheckResult, Expected, completeness, crashed, expect, not_run, rule, verdict
 from .completeness import squeeze
 from .text import FILE_NAME
+from .visual import logical_order
 
 #: Operators that put marks on the page (ISO 32000-1, tables 51, 59, 107 and 92).
 PAINTING = {"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "INLINE IMAGE", "BI"}
@@ -94,6 +96,10 @@ class _PageContent:
 
     number: int
     mcid_text: dict[int, str] = field(default_factory=dict)
+    #: The same, one string per glyph (a ligature's ToUnicode may be two letters), for right-to-left reordering.
+    mcid_glyphs: dict[int, list[str]] = field(default_factory=dict)
+    #: Sequences whose text came from /ActualText: already in reading order.
+    actual_text: set[int] = field(default_factory=set)
     artifact_text: list[str] = field(default_factory=list)
     #: Painting operators neither inside an MCID sequence nor inside an Artifact.
     unmarked: list[str] = field(default_factory=list)
@@ -106,17 +112,24 @@ class _PageContent:
     images: dict[int | None, list[tuple[float, float, float, float]]] = field(default_factory=dict)
 
 
-def _marking(operands, resources: pikepdf.Dictionary) -> tuple[str, int | None]:
-    """(tag, MCID) of a BMC/BDC operator; properties may be inline or a named resource."""
+def _marking(operands, resources: pikepdf.Dictionary) -> tuple[str, int | None, str | None]:
+    """(tag, MCID, ActualText) of a BMC/BDC operator; properties may be inline or a named resource.
+
+    ``/ActualText`` (ISO 32000-1 14.9.4) replaces the text the sequence
+    shows: a reader takes it instead of the glyphs, which for a
+    right-to-left line are drawn, and decoded, in visual order.
+    """
     tag = str(operands[0])
-    mcid = None
+    mcid = actual = None
     if len(operands) > 1:
         props = operands[1]
         if isinstance(props, pikepdf.Name):
             props = resources.get("/Properties", {}).get(str(props))
         if isinstance(props, pikepdf.Dictionary) and "/MCID" in props:
             mcid = int(props["/MCID"])
-    return tag, mcid
+        if isinstance(props, pikepdf.Dictionary) and isinstance(props.get("/ActualText"), pikepdf.String):
+            actual = str(props["/ActualText"])
+    return tag, mcid, actual
 
 
 def _read_page(number: int, page: pikepdf.Page) -> _PageContent:
@@ -125,7 +138,7 @@ def _read_page(number: int, page: pikepdf.Page) -> _PageContent:
     fonts_dict = resources.get("/Font", pikepdf.Dictionary())
     fonts: dict[str, _Font] = {}
     font: _Font | None = None
-    stack: list[tuple[str, int | None]] = []
+    stack: list[tuple[str, int | None, str | None]] = []
     ctm: tuple[float, ...] = _IDENTITY
     saved: list[tuple[float, ...]] = []
     for operands, operator in pikepdf.parse_content_stream(page):
@@ -137,10 +150,15 @@ def _read_page(number: int, page: pikepdf.Page) -> _PageContent:
         elif op == "cm" and len(operands) == 6:
             ctm = _concat(tuple(float(v) for v in operands), ctm)
         elif op == "Do":
-            mcid = next((m for _, m in reversed(stack) if m is not None), None)
+            mcid = next((m for _, m, _ in reversed(stack) if m is not None), None)
             _place_images(resources, str(operands[0]), ctm, content.images.setdefault(mcid, []), 0)
         if op in ("BMC", "BDC"):
             stack.append(_marking(operands, resources))
+            tag, own, actual = stack[-1]
+            mcid = next((m for _, m, _ in reversed(stack) if m is not None), None)
+            if actual is not None and mcid is not None and not any(a is not None for _, _, a in stack[:-1]):
+                content.mcid_text[mcid] = content.mcid_text.get(mcid, "") + actual
+                content.actual_text.add(mcid)
         elif op == "EMC":
             if stack:
                 stack.pop()
@@ -152,16 +170,19 @@ def _read_page(number: int, page: pikepdf.Page) -> _PageContent:
         if op not in PAINTING:
             continue
         content.painted += 1
-        mcid = next((m for _, m in reversed(stack) if m is not None), None)
-        artifact = any(tag == "/Artifact" for tag, _ in stack)
+        mcid = next((m for _, m, _ in reversed(stack) if m is not None), None)
+        artifact = any(tag == "/Artifact" for tag, _, _ in stack)
+        replaced = any(actual is not None for _, _, actual in stack)
         if mcid is None and not artifact:
             content.unmarked.append(op)
         if op in TEXT_SHOWING and font is not None:
-            text = _decode(operands, font, content)
+            glyphs = _decode(operands, font, content)
+            text = "".join(glyphs)
             if artifact:
                 content.artifact_text.append(text)
-            elif mcid is not None:
+            elif mcid is not None and not replaced:
                 content.mcid_text[mcid] = content.mcid_text.get(mcid, "") + text
+                content.mcid_glyphs.setdefault(mcid, []).extend(glyphs)
     return content
 
 
@@ -201,7 +222,8 @@ def _place_images(resources, name: str, ctm, found: list, depth: int) -> None:
                 _place_images(xobject.get("/Resources", resources), str(operands[0]), inner, found, depth + 1)
 
 
-def _decode(operands, font: _Font, content: _PageContent) -> str:
+def _decode(operands, font: _Font, content: _PageContent) -> list[str]:
+    """The text of each glyph a text-showing operator draws."""
     strings = operands[-1] if operands else []
     if isinstance(strings, pikepdf.String):
         strings = [strings]
@@ -217,7 +239,7 @@ def _decode(operands, font: _Font, content: _PageContent) -> str:
                 content.unmapped.add((font.name, code))
                 char = "\ufffd"
             out.append(char)
-    return "".join(out)
+    return out
 
 
 @dataclass
@@ -312,13 +334,23 @@ class _Pdf:
     by_page: dict[tuple[int, int], _PageContent]
     #: page object id -> 1-based page number
     page_numbers: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: Languages written right to left (layouts/languages/): their runs are drawn in visual order.
+    rtl_langs: frozenset[str] = frozenset()
 
     def text_of(self, element: _Element) -> str:
         """The text of an element and its descendants, as a screen reader gets it from the tags."""
         return self.own_text(element) + "".join(self.text_of(kid) for kid in element.children)
 
     def _content_text(self, element: _Element) -> list[str]:
-        return [self.by_page[page].mcid_text.get(mcid, "") for page, mcid in element.content if page in self.by_page]
+        present = [(page, mcid) for page, mcid in element.content if page in self.by_page]
+        if (element.parent_lang or "").split("-")[0] in self.rtl_langs:
+            # Each marked sequence is one run of a line, its glyphs in drawing order (visual.logical_order).
+            return [
+                self.by_page[page].mcid_text.get(mcid, "") if mcid in self.by_page[page].actual_text
+                else logical_order(self.by_page[page].mcid_glyphs.get(mcid, []))
+                for page, mcid in present
+            ]
+        return [self.by_page[page].mcid_text.get(mcid, "") for page, mcid in present]
 
     def own_text(self, element: _Element) -> str:
         """The text of the content an element holds itself, not through its children."""
@@ -332,7 +364,7 @@ class _Pdf:
         return [e for e in self.elements if e.type in types]
 
 
-def _read(path: Path) -> _Pdf:
+def _read(path: Path, rtl_langs: frozenset[str] = frozenset()) -> _Pdf:
     pdf = pikepdf.open(path)
     root = pdf.Root
     tree = root.get("/StructTreeRoot")
@@ -353,7 +385,7 @@ def _read(path: Path) -> _Pdf:
         except etree.XMLSyntaxError:
             xmp = None
     numbers = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
-    return _Pdf(pdf, pages, elements, role_map, xmp, by_page, numbers)
+    return _Pdf(pdf, pages, elements, role_map, xmp, by_page, numbers, rtl_langs)
 
 
 # ---------------------------------------------------------------------------
@@ -363,7 +395,7 @@ def _read(path: Path) -> _Pdf:
 def check(path: Path, expected: Expected, run_validators: bool = True) -> list[CheckResult]:
     """Every check of one edition. Poppler is a reader here, not an optional validator: it runs whenever installed."""
     try:
-        doc = _read(path)
+        doc = _read(path, right_to_left(expected.project.layouts))
     except Exception as error:  # any unreadable PDF fails as a whole
         return [crashed("UA1-7.1", "tagged PDF", error)]
     with doc.pdf:
@@ -1013,5 +1045,7 @@ def _poppler_text(path: Path, expected: Expected) -> CheckResult:
     crop = ["-x", "0", "-y", str(int(top)), "-W", str(int(width) + 1), "-H", str(int(height - top - bottom))]
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", *crop, str(path), "-"],
                           capture_output=True, text=True, check=True, timeout=120).stdout
+    if expected.chapter.lang.split("-")[0] in right_to_left(expected.project.layouts):
+        return completeness.words_present(text, expected, "pdftotext, margins cropped")
     return completeness.complete(text, expected, "pdftotext, margins cropped", completeness.without_hyphens,
                                  completeness.Reading(notes="inline", loose_cells=True))

@@ -9,7 +9,7 @@ pages), never the model's idea of it:
   the EPUB; "not run" without that PDF or poppler;
 - :func:`searchable` (EPUB, text): a search typed with ordinary spaces finds
   the text: no no-break space at all in a text edition, none after a short
-  word (``typography.SHORT_WORDS``) in an EPUB;
+  word (``no_break.after_words`` of layouts/languages/) in an EPUB;
 - :func:`cover_alt` (EPUB): the cover image has a short alt text of its own,
   not the lead photo's description (heard twice otherwise).
 
@@ -27,7 +27,9 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from ..typography import SHORT_WORDS
+from ..languages import load_language
+from ..paper import page_geometry
+from ..typography import short_word_binding
 from .archive import read_parts
 from . import CheckResult, Expected, crashed, not_run, verdict
 
@@ -117,10 +119,19 @@ def _after_markers(root: etree._Element) -> dict[int, tuple[list[str], etree._El
 # Page markers at page starts
 
 
-def _pdf_pages(pdf: Path) -> list[list[str]]:
-    """The words of each page of the PDF, as pdftotext reads them (hyphenated line ends joined)."""
-    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+def _pdf_pages(pdf: Path, rtl: bool = False, crop: tuple[str, ...] = ()) -> list[list[str]]:
+    """The words of each page of the PDF, as pdftotext reads them (hyphenated line ends joined).
+
+    ``-raw`` keeps the content stream's order, which is the reading order of
+    left-to-right text; a right-to-left line is drawn in visual order, which
+    only poppler's reading-order mode (no ``-raw``) turns back; that mode
+    reads the running head first, so ``crop`` (pdftotext's -x -y -W -H)
+    leaves the page margins out.
+    """
+    mode = list(crop) if rtl else ["-raw"]
+    text = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                           check=True, timeout=120).stdout
+    text = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
     return [_normal(re.sub("[\u00ad\u2010]\n", "", page)).split() for page in text.split("\f")]
 
 
@@ -133,6 +144,15 @@ def _begins(after: list[str], page: list[str]) -> bool:
     return first and after[1:count] == page[1:count]
 
 
+def _text_area(expected: Expected) -> tuple[str, ...]:
+    """pdftotext's crop of the A4 page to its text area (the running heads and page numbers are outside)."""
+    geometry = page_geometry(expected.project, "a4")
+    points = 72 / 25.4
+    top, bottom = geometry.margin_top * points, geometry.margin_bottom * points
+    return ("-x", "0", "-y", str(int(top)), "-W", str(int(geometry.width * points) + 1),
+            "-H", str(int(geometry.height * points - top - bottom)))
+
+
 def page_starts(path: Path, expected: Expected) -> list[CheckResult]:
     """EPUB: the marker of each print page N >= 2 stands before the first words printed on page N of the A4 PDF."""
     rule, title = "docbuild:page-starts", "page markers where the print pages begin"
@@ -143,7 +163,7 @@ def page_starts(path: Path, expected: Expected) -> list[CheckResult]:
         return [not_run(rule, title, "pdftotext (poppler-utils) is not installed")]
     try:
         docs = _documents(path)
-        pages = _pdf_pages(pdf)
+        pages = _pdf_pages(pdf, load_language(expected.project.layouts, expected.chapter.lang).rtl, _text_area(expected))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError, subprocess.SubprocessError) as error:
         return [crashed(rule, title, error)]
     markers: dict[int, tuple[list[str], etree._Element | None]] = {}
@@ -174,13 +194,6 @@ def page_starts(path: Path, expected: Expected) -> list[CheckResult]:
 # Search with ordinary spaces
 
 
-def _short_word_nbsp(lang: str) -> re.Pattern | None:
-    words = SHORT_WORDS.get(lang.split("-")[0])
-    if not words:
-        return None
-    return re.compile(rf"(?<![\w\-])({'|'.join(words)})\u00a0(?![—–])", re.IGNORECASE)
-
-
 def searchable(path: Path, expected: Expected) -> list[CheckResult]:
     """A search typed with ordinary spaces finds the text: a text edition has no no-break space; an EPUB has
     none after a short word (its search would miss "в Казахстане")."""
@@ -192,7 +205,7 @@ def searchable(path: Path, expected: Expected) -> list[CheckResult]:
             pattern = re.compile("[\u00a0\u202f\u2007]")
         else:
             lines = [(name, "".join(root.itertext())) for name, root in _documents(path).items()]
-            pattern = _short_word_nbsp(expected.chapter.lang)
+            pattern = short_word_binding(load_language(expected.project.layouts, expected.chapter.lang))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError, UnicodeDecodeError) as error:
         return [crashed(rule, title, error)]
     problems = []

@@ -17,14 +17,14 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ..languages import load_language
 from ..model import plain_text
+from ..scripts import load_scripts
 from . import CheckResult, Expected, completeness, expect, rule, verdict
 from .completeness import normalise, squeeze
 
 #: File names in alt text are read aloud by screen readers and say nothing.
 FILE_NAME = re.compile(r"\b[\w-]+\.(?:jpe?g|png|gif|tiff?|webp|svg)\b", re.IGNORECASE)
-#: The script most letters of a language's text are in (WCAG 3.1.1, as far as plain text can show it).
-SCRIPTS = {"en": "LATIN", "ru": "CYRILLIC", "kk": "CYRILLIC", "uk": "CYRILLIC", "fr": "LATIN", "de": "LATIN", "es": "LATIN"}
 
 
 def check(path: Path, expected: Expected, run_validators: bool = True) -> list[CheckResult]:
@@ -47,7 +47,7 @@ def check(path: Path, expected: Expected, run_validators: bool = True) -> list[C
         _urls(text, expected),
         _no_break_spaces(text),
         _hyphenation(text),
-        language(text, expected.chapter.lang, "3.1.1"),
+        language(text, expected, "3.1.1"),
         _metadata(blocks, expected),
         _raw_markdown(text),
         completeness.complete(text, expected, "plain text", completeness.normalise,
@@ -336,16 +336,17 @@ def _hyphenation(text: str) -> CheckResult:
     return verdict("docbuild:hyphenation", "no hyphenation splits a word", problems, "no soft hyphens, no word split across lines")
 
 
-def language(text: str, lang: str, rule: str) -> CheckResult:
-    """Most letters are in the script of ``lang``: the best plain text (or any extracted text) can show."""
+def language(text: str, expected: Expected, rule: str) -> CheckResult:
+    """Most letters are in the script of the chapter's language (``layouts/languages/``, ranges from
+    ``layouts/scripts.toml``): the best plain text (or any extracted text) can show."""
     title = "text is in the declared language's script"
-    script = SCRIPTS.get(lang.split("-")[0])
-    if script is None:
-        return CheckResult(rule, title, "pass", f"no script rule for '{lang}'; nothing to compare")
+    lang = expected.chapter.lang
+    script = load_language(expected.project.layouts, lang).script
+    scripts = load_scripts(expected.project.layouts)
     letters = [c for c in text if c.isalpha()]
-    share = sum(1 for c in letters if unicodedata.name(c, "").startswith(script)) / max(len(letters), 1)
-    problems = [] if share >= 0.6 else [f"only {share:.0%} of letters are {script.title()}, for language '{lang}'"]
-    return verdict(rule, title, problems, f"{share:.0%} of letters are {script.title()}, as '{lang}' needs")
+    share = sum(1 for c in letters if (found := scripts.of(c)) is not None and found.code == script) / max(len(letters), 1)
+    problems = [] if share >= 0.6 else [f"only {share:.0%} of letters are {script}, for language '{lang}'"]
+    return verdict(rule, title, problems, f"{share:.0%} of letters are {script}, as '{lang}' needs")
 
 
 def _metadata(blocks: list[str], expected: Expected) -> CheckResult:

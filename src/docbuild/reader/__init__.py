@@ -21,6 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .. import languages
+from ..languages import Language
 from ..errors import DocbuildError
 from ..model import (
     Block,
@@ -89,13 +90,13 @@ def _unguard(state) -> None:
 _MD = _markdown()
 
 
-def inline_text(item: Located, key: str, path: Path, lang: str) -> tuple[Inline, ...]:
+def inline_text(item: Located, key: str, path: Path, language: Language) -> tuple[Inline, ...]:
     """A front matter or figure field that takes inline markup (caption, credit)."""
     text = frontmatter.string(item, key, path)
     tokens = _MD.parseInline(text)
     if problem := (tokens[0].meta or {}).get("refused"):
         raise DocbuildError(problem.replace("this paragraph", f"'{key}'", 1), path, item.line)
-    return Inlines(path, item.line, lang).build(tokens[0].children or [])
+    return Inlines(path, item.line, language).build(tokens[0].children or [])
 
 
 def read_chapter(path: Path, project: Project) -> tuple[Chapter, list[Record]]:
@@ -127,9 +128,11 @@ def read_chapter(path: Path, project: Project) -> tuple[Chapter, list[Record]]:
             errors.extend(error.errors)
             return None
 
+    # The language's rules (layouts/languages/); a language without them is refused here, once.
+    language = languages.load_language(project.layouts, lang)
     # Key problems do not stop the body from being read: one run reports both.
     attempt(frontmatter.check_keys, meta, path)
-    metadata = attempt(frontmatter.metadata, meta, path, lang) if all(key in meta for key in frontmatter.REQUIRED) else None
+    metadata = attempt(frontmatter.metadata, meta, path, language) if all(key in meta for key in frontmatter.REQUIRED) else None
     translation_of = None
     if "translation-of" in meta:
         translation_of = attempt(frontmatter.string, meta["translation-of"], "translation-of", path)
@@ -142,11 +145,11 @@ def read_chapter(path: Path, project: Project) -> tuple[Chapter, list[Record]]:
             errors.append(DocbuildError("'figure' must hold src, alt, caption and credit", path, item.line))
         else:
             figure = attempt(
-                frontmatter.figure, item.value, item.line, path, lang, project,
-                lambda field, key: inline_text(field, key, path, lang),
+                frontmatter.figure, item.value, item.line, path, language, project,
+                lambda field, key: inline_text(field, key, path, language),
             )
     body_start = front.map[1] if front and front.map else 0
-    reader = BlockReader(path, lang, project, tokens[1:] if front else tokens, text.split("\n"), body_start)
+    reader = BlockReader(path, language, project, tokens[1:] if front else tokens, text.split("\n"), body_start)
     blocks, notes = reader.read()
     errors.extend(reader.errors)
     if errors:

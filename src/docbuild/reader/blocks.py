@@ -19,6 +19,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from ..errors import DocbuildError
+from ..languages import Language
 from ..model import Block, BlockQuote, Box, List, ListItem, Note, NoteRef, Paragraph, Section, Table, plain_text
 from ..project import Project
 from . import frontmatter
@@ -89,8 +90,8 @@ class _Heading:
 
 
 class BlockReader:
-    def __init__(self, path: Path, lang: str, project: Project, tokens: list[Token], lines: list[str], body_start: int = 0):
-        self.path, self.lang, self.project = path, lang, project
+    def __init__(self, path: Path, language: Language, project: Project, tokens: list[Token], lines: list[str], body_start: int = 0):
+        self.path, self.language, self.project = path, language, project
         self.tokens, self.lines = tokens, lines
         #: Index of the first line after the front matter.
         self.body_start = body_start
@@ -146,12 +147,12 @@ class BlockReader:
     def _inlines(self, token: Token, line: int) -> tuple:
         if problem := (token.meta or {}).get("refused"):
             raise DocbuildError(problem, self.path, line)
-        return Inlines(self.path, line, self.lang, self._note_ref, self.links).build(token.children or [])
+        return Inlines(self.path, line, self.language, self._note_ref, self.links).build(token.children or [])
 
     def _inline_field(self, item: Located, key: str) -> tuple:
         from .. import reader
 
-        return reader.inline_text(item, key, self.path, self.lang)
+        return reader.inline_text(item, key, self.path, self.language)
 
     def _note_ref(self, label: str, line: int) -> NoteRef:
         if label not in self.note_numbers:
@@ -510,7 +511,7 @@ class BlockReader:
         description_start = self._end(tokens, inner_start)
         description = self._inner(tokens, description_start, inner_end)
         return frontmatter.figure(
-            fields, line, self.path, self.lang, self.project, self._inline_field, id=block_id, description=description
+            fields, line, self.path, self.language, self.project, self._inline_field, id=block_id, description=description
         )
 
     def _fields(self, token: Token) -> dict[str, Located]:

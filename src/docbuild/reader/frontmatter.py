@@ -19,6 +19,7 @@ from ..errors import DocbuildError
 from ..model import FIGURE_KINDS, Figure, Inline, Metadata, plain_text
 from ..images import check_image
 from ..project import MAX_FILE_BYTES, Project, check_file
+from ..languages import Language
 from ..typography import typeset
 from .inlines import visible
 import re
@@ -184,7 +185,7 @@ def _limit(value: str, key: str, limit: int, path: Path, line: int) -> DocbuildE
     return DocbuildError(f"'{key}' is {len(value)} characters long; at most {limit} are allowed: shorten it", path, line)
 
 
-def metadata(meta: dict[str, Located], path: Path, lang: str) -> Metadata:
+def metadata(meta: dict[str, Located], path: Path, language: Language) -> Metadata:
     """The metadata, every problem of every field reported at once."""
     problems: list[DocbuildError] = []
 
@@ -196,7 +197,7 @@ def metadata(meta: dict[str, Located], path: Path, lang: str) -> Metadata:
             return ""
         if key in LIMITS and (error := _limit(value, key, LIMITS[key], path, meta[key].line)):
             problems.append(error)
-        return typeset(value, lang) if typeset_it else value
+        return typeset(value, language) if typeset_it else value
 
     when = text("date", typeset_it=False)
     if when:
@@ -237,7 +238,7 @@ def figure(
     fields: dict[str, Located],
     line: int,
     path: Path,
-    lang: str,
+    language: Language,
     project: Project,
     inline_text: Callable[[Located, str], tuple[Inline, ...]],
     **extra: Any,
@@ -259,7 +260,7 @@ def figure(
     kind = fields.get("kind", Located("photo", line))
     if kind.value not in FIGURE_KINDS:
         raise DocbuildError(f"figure kind '{kind.value}' is not one of {', '.join(FIGURE_KINDS)}", path, kind.line)
-    alt = typeset(string(fields["alt"], "alt", path), lang)
+    alt = typeset(string(fields["alt"], "alt", path), language)
     caption = inline_text(fields["caption"], "caption")
     if _FILE_NAME.search(alt):
         raise DocbuildError("alt text names a file; describe what the image shows instead", path, fields["alt"].line)

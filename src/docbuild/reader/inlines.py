@@ -12,6 +12,7 @@ from markdown_it.token import Token
 from .. import languages
 from ..errors import DocbuildError
 from ..model import Emph, Inline, Link, NoteRef, Quote, Span, Strong, Text
+from ..languages import Language
 from ..typography import quote_marks, typeset
 
 LINK_SCHEMES = ("https:", "http:", "mailto:", "#")
@@ -51,13 +52,13 @@ _STRAY_ATTRIBUTES = re.compile(r"\{(?:[#.][A-Za-z][^{}]*|[a-z]+=[^{}]*)\}")
 _SPACES = re.compile(" {2,}")
 
 
-def _typeset(text: str, lang: str) -> str:
+def _typeset(text: str, language: Language) -> str:
     """``text`` typeset for ``lang``, each run of spaces first made one (as every edition shows it).
 
     Typesetting looks at the spaces around dashes and numbers; a run of
     thousands of them would cost it quadratic time.
     """
-    return typeset(_SPACES.sub(" ", text), lang)
+    return typeset(_SPACES.sub(" ", text), language)
 
 
 def too_costly(text: str) -> str | None:
@@ -104,11 +105,11 @@ class Inlines:
         self,
         path: Path,
         line: int,
-        lang: str,
+        language: Language,
         note_ref: Callable[[str, int], NoteRef] | None = None,
         links: list[tuple[str, int]] | None = None,
     ):
-        self.path, self.line, self.doc_lang = path, line, lang
+        self.path, self.line, self.language = path, line, language
         self.note_ref = note_ref
         self.links = links if links is not None else []
 
@@ -151,8 +152,8 @@ class Inlines:
 
     def build(self, tokens: list[Token]) -> tuple[Inline, ...]:
         self._check_text(tokens)
-        # Each frame: (kind, attrs, children, lang). The root frame has kind "root".
-        stack: list[tuple[str, dict, list, str]] = [("root", {}, [], self.doc_lang)]
+        # Each frame: (kind, attrs, children, language). The root frame has kind "root".
+        stack: list[tuple[str, dict, list, Language]] = [("root", {}, [], self.language)]
         last_char = " "
         for token in tokens:
             kind, attrs, children, lang = stack[-1]
@@ -195,7 +196,7 @@ class Inlines:
                         raise self.fail("a [text]{...} span takes exactly one attribute, lang=, e.g. [Human Rights Watch]{lang=en}")
                     if not languages.is_known(span_lang):
                         raise self.fail(f"unknown language code '{span_lang}' (use an ISO 639-1 code such as en or ru)")
-                    child_lang = span_lang
+                    child_lang = lang.sibling(span_lang)
                 stack.append((token.type[:-5], attrs, [], child_lang))
             elif token.type in ("em_close", "strong_close", "link_close", "span_close"):
                 if stack[-1][0] == "quote":
@@ -212,7 +213,7 @@ class Inlines:
             raise self.fail("quotation mark opened but never closed" if stack[-1][0] == "quote" else "markup not closed")
         return tuple(stack[0][2])
 
-    def _close(self, stack: list[tuple[str, dict, list, str]]) -> None:
+    def _close(self, stack: list[tuple[str, dict, list, Language]]) -> None:
         kind, attrs, children, lang = stack.pop()
         nodes = tuple(children)
         if kind == "em":

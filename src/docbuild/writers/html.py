@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jinja2
 
+from ..languages import find_language
+
 from .. import model
 from ..edition import Edition
 
@@ -47,7 +49,20 @@ def environment(layouts: Path) -> jinja2.Environment:
     for name, cls in _NODE_TESTS.items():
         env.tests[name] = lambda node, cls=cls: isinstance(node, cls)
     env.filters["plain_text"] = model.plain_text
+    env.globals["span_dir"] = lambda lang, around: _span_direction(layouts, lang, around)
     return env
+
+
+def _span_direction(layouts: Path, lang: str, around: str) -> str | None:
+    """A span's ``dir`` when its language runs the other way from the text around it, else None.
+
+    Marking it lets the bidirectional algorithm keep the span's neutral
+    characters (a closing bracket, a full stop) with the span.
+    """
+    inner, outer = find_language(layouts, lang), find_language(layouts, around)
+    if inner is None or outer is None or inner.direction == outer.direction:
+        return None
+    return inner.direction
 
 
 #: Characters left out when the PDF and the EPUB count a block's text to agree
@@ -71,4 +86,7 @@ def render_html(edition: Edition, template: str, **context: object) -> str:
         from ..errors import DocbuildError
 
         raise DocbuildError(f"layout template '{template}' not found", edition.project.layouts) from None
-    return page.render(chapter=edition.chapter, meta=edition.chapter.meta, labels=edition.labels, edition=edition, **context)
+    return page.render(
+        chapter=edition.chapter, meta=edition.chapter.meta, labels=edition.labels, edition=edition,
+        language=edition.language, **context,
+    )

@@ -49,6 +49,7 @@ from ..model import (
     Block,
     BlockQuote,
     Box,
+    Chapter,
     Emph,
     Figure,
     Inline,
@@ -64,6 +65,7 @@ from ..model import (
     Text,
     reference_names,
 )
+from .bidi import Directions, mark_lines, mark_span
 
 #: Characters that keep words together in print but defeat search in plain text.
 _PLAIN = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2011": "-", "\n": " "})
@@ -74,15 +76,32 @@ _FIGURE_LABELS = {"photo": ("photo", "credit"), "chart": ("chart", "credit_chart
 
 
 def render_text(edition: Edition) -> bytes:
-    chapter, labels = edition.chapter, edition.labels
+    return text_file(chapter_blocks(edition.chapter, edition.labels, directions=Directions.of_edition(edition)))
+
+
+def text_file(blocks: list[str]) -> bytes:
+    """The edition's bytes: the blocks separated by one blank line, UTF-8, ending in a line end."""
+    return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def chapter_blocks(
+    chapter: Chapter, labels: Labels, shift: int = 0, colophon: bool = True, intro: tuple[str, ...] = (),
+    directions: Directions | None = None,
+) -> list[str]:
+    """The chapter's blocks of text; its headings ``shift`` levels down (a chapter in a book: 1).
+
+    ``intro`` are blocks put after the subtitle; ``colophon=False`` leaves out
+    the publisher line and the description at the end. ``directions``
+    adds the direction marks a right-to-left edition needs (:mod:`.bidi`).
+    """
     meta = chapter.meta
-    writer = _Writer(labels, {block: _plain(name) for block, name in reference_names(chapter).items()})
-    blocks = [f"# {_plain(meta.title)}", _plain(meta.subtitle)]
+    writer = _Writer(labels, {block: _plain(name) for block, name in reference_names(chapter).items()}, shift, directions)
+    blocks = [f"{'#' * (1 + shift)} {_plain(meta.title)}", _plain(meta.subtitle), *intro]
     if chapter.figure is not None:
         blocks += writer.figure(chapter.figure, "")
     blocks += writer.blocks(chapter.blocks, "")
     if chapter.notes:
-        blocks.append(f"## {labels['notes']}")
+        blocks.append(f"{'#' * (2 + shift)} {labels['notes']}")
         for note in chapter.notes:
             rendered = writer.blocks(note.blocks, "")
             if rendered and isinstance(note.blocks[0], Paragraph):
@@ -90,9 +109,17 @@ def render_text(edition: Edition) -> bytes:
             else:
                 rendered.insert(0, f"[{note.number}]")
             blocks += rendered
-    blocks.append(_plain(labels.format("published", publisher=meta.publisher, date=labels.date(meta.date))))
-    blocks.append(_plain(meta.description))
-    return ("\n\n".join(blocks) + "\n").encode("utf-8")
+    if colophon:
+        blocks.append(_plain(labels.format("published", publisher=meta.publisher, date=labels.date(meta.date))))
+        blocks.append(_plain(meta.description))
+    if directions is not None:
+        blocks = [mark_lines(block, directions.edition) for block in blocks]
+    return blocks
+
+
+def plain(text: str) -> str:
+    """``text`` with the characters that defeat plain search made plain (no-break spaces, hyphens)."""
+    return _plain(text)
 
 
 def _plain(text: str) -> str:
@@ -102,9 +129,11 @@ def _plain(text: str) -> str:
 class _Writer:
     """One function per node type; each block becomes a list of blocks of text (lines joined by ``\\n``)."""
 
-    def __init__(self, labels: Labels, targets: dict[str, str]) -> None:
+    def __init__(self, labels: Labels, targets: dict[str, str], shift: int = 0, directions: Directions | None = None) -> None:
         self.labels = labels
         self.targets = targets
+        self.shift = shift
+        self.directions = directions
 
     # -- inlines
 
@@ -120,6 +149,9 @@ class _Writer:
             return node.open + "".join(self.inline(child) for child in node.children) + node.close
         if isinstance(node, Link):
             return self.link(node)
+        if isinstance(node, Span) and self.directions is not None:
+            text = "".join(self.inline(child) for child in node.children)
+            return mark_span(text, self.directions.of(node.lang), self.directions.edition)
         if isinstance(node, (Emph, Strong, Span)):
             return "".join(self.inline(child) for child in node.children)
         raise TypeError(f"unknown inline node {node!r}")
@@ -145,7 +177,7 @@ class _Writer:
         if isinstance(block, Paragraph):
             return [indent + self.inlines(block.content)]
         if isinstance(block, Section):
-            return [f"{'#' * block.level} {self.inlines(block.heading)}"] + self.blocks(block.blocks, indent)
+            return [f"{'#' * (block.level + self.shift)} {self.inlines(block.heading)}"] + self.blocks(block.blocks, indent)
         if isinstance(block, List):
             return ["\n".join(self.list_lines(block, indent, 0))]
         if isinstance(block, BlockQuote):

@@ -2,8 +2,12 @@
 
 Text is translated by liblouis with the language's tables from
 ``layouts/braille.toml`` (English: Unified English Braille grade 2,
-``en-ueb-g2.ctb``; Russian: literary braille, ``ru-litbrl.ctb``), through
-the library (see :mod:`.louis` for why not the ``lou_translate`` program).
+``en-ueb-g2.ctb``; Russian: literary braille, ``ru-litbrl.ctb``; Kazakh:
+``kk.utb``; Arabic: uncontracted, ``ar-ar-g1.utb``), through the library
+(see :mod:`.louis` for why not the ``lou_translate`` program). Braille is
+read left to right in every language: right-to-left text goes to liblouis
+in logical order, its cells come out in that order, and Unicode direction
+marks are left out.
 The page layout follows BANA's *Braille Formats: Principles of Print-to-
 Braille Transcription* (2016), the conventions English braille readers in
 North America are taught; Russian editions use the same page layout:
@@ -56,8 +60,8 @@ North America are taught; Russian editions use the same page layout:
 * **Line breaks** only where the print text has a space (a blank cell, or
   a space the braille code leaves out, as Russian braille does after a
   comma); a word longer than a line is divided between two characters with
-  the braille hyphen (dots 36), a web address with UEB's line continuation
-  indicator (dot 5).
+  the language's hyphen (dots 36; 36-36 in Arabic braille), a web address
+  with its continuation indicator (UEB's dot 5; braille.toml says each).
 * **File.** North American Braille ASCII (0x20-0x5F, upper case), lines
   ending in CR LF as embossers and BRF readers expect, trailing blank cells
   dropped, each page exactly ``lines`` lines, a form feed between pages.

@@ -22,6 +22,10 @@ class BrailleSettings:
     lines: int
     #: The liblouis table list, comma-separated as liblouis takes it.
     tables: str
+    #: The table list ``docbuild check`` reads the braille back with: ``back_tables`` in
+    #: braille.toml (for a table liblouis only translates forward), else ``tables``. A name
+    #: with a "/" is a file under the project's ``layouts/``, given to liblouis by its path.
+    back_tables: str
     #: Typeform bits liblouis takes for emphasis (<em>) and strong emphasis.
     emph: int
     strong: int
@@ -55,9 +59,8 @@ def load_settings(project: Project, lang: str, cells: int | None = None, lines: 
     try:
         cells = int(cells if cells is not None else layout["cells"])
         lines = int(lines if lines is not None else layout["lines"])
-        tables = language["tables"]
-        if not tables or not all(isinstance(t, str) and t and "," not in t for t in tables):
-            raise ValueError("'tables' must list liblouis table file names")
+        tables = _table_list(language, "tables")
+        back_tables = _table_list(language, "back_tables") if "back_tables" in language else tables
         signs = {name: cells_of(str(language[name])) for name in _SIGNS}
         letters = str(language["continuation_letters"])
         emph, strong = (int(language[key]) for key in ("emph", "strong"))
@@ -68,15 +71,35 @@ def load_settings(project: Project, lang: str, cells: int | None = None, lines: 
     for name, value, (low, high) in (("cells", cells, CELLS_RANGE), ("lines", lines, LINES_RANGE)):
         if not low <= value <= high:
             raise DocbuildError(f"braille {name} must be between {low} and {high}, not {value}", path)
-    for name in ("hyphen", "continuation", "page_rule", "box_top", "box_bottom"):
+    # A line of page_rule or box cells is drawn by repeating one cell; the hyphen and the
+    # continuation indicator may be longer (Arabic braille's hyphen is two cells).
+    for name in ("page_rule", "box_top", "box_bottom"):
         if len(signs[name]) != 1:
             raise DocbuildError(f"'{name}' for '{lang}' must be one cell", path)
+    for name in ("hyphen", "continuation"):
+        if not signs[name]:
+            raise DocbuildError(f"'{name}' for '{lang}' must be at least one cell", path)
+    resolved = []
+    for table in back_tables:
+        if "/" in table:
+            file = (project.layouts / table).resolve()
+            if not file.is_file():
+                raise DocbuildError(f"'back_tables' for '{lang}' names {table}, which is not a file under layouts/", path)
+            table = str(file)
+        resolved.append(table)
     if not letters:
         raise DocbuildError(f"'continuation_letters' for '{lang}' must not be empty", path)
     for name, bit in (("emph", emph), ("strong", strong)):
         if not 1 <= bit <= 10:
             raise DocbuildError(f"'{name}' for '{lang}' must be the number (1-10) of one of the table's emphasis classes", path)
     return BrailleSettings(
-        lang=lang, cells=cells, lines=lines, tables=",".join(tables),
+        lang=lang, cells=cells, lines=lines, tables=",".join(tables), back_tables=",".join(resolved),
         emph=1 << (emph - 1), strong=1 << (strong - 1), continuation_letters=letters, **signs,
     )
+
+
+def _table_list(language: dict, key: str) -> list[str]:
+    tables = language[key]
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, str) and t and "," not in t for t in tables):
+        raise ValueError(f"'{key}' must list liblouis table file names")
+    return tables

@@ -22,7 +22,10 @@ from .layout import Item, Para, Token
 from .settings import BrailleSettings, load_settings
 
 #: Characters that keep words together in print; a braille line breaks only at blank cells anyway.
-_PLAIN = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2011": "-", "\n": " ", "\t": " ", "\u00ad": ""})
+#: Unicode direction marks and embeddings are left out: braille is read left to right in every
+#: language, right-to-left text included, and liblouis gets the text in logical order.
+_PLAIN = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2011": "-", "\n": " ", "\t": " ", "\u00ad": "",
+                        **dict.fromkeys("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", "")})
 
 
 @dataclass(frozen=True)

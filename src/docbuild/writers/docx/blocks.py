@@ -19,6 +19,7 @@ from docx.shared import Mm, Pt, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
+from ...fonts import FontFamily
 from ...images import prepare_image
 from ...labels import Labels
 from ...model import Block, BlockQuote, Box, Figure, Inline, List, Note, Paragraph, Section, Table, plain_text
@@ -92,10 +93,12 @@ def fmt(p: etree._Element):
 
 
 class BlockWriter:
-    def __init__(self, document: DocumentObject, labels: Labels, geometry: PageGeometry, has_notes: bool) -> None:
+    def __init__(self, document: DocumentObject, labels: Labels, geometry: PageGeometry, has_notes: bool,
+                 families: tuple[FontFamily, ...] = ()) -> None:
+        """``families``: the edition's (:func:`docbuild.fonts.edition_families`), for the list bullets."""
         self.document, self.labels, self.geometry = document, labels, geometry
         self.bookmarks = Bookmarks()
-        self.numbering = Numbering(document, geometry.family)
+        self.numbering = Numbering(document, families)
         self.footnotes = Footnotes(document) if has_notes else None
         self.shape_ids = 0
         text_width = geometry.width - geometry.margin_inner - geometry.margin_outer

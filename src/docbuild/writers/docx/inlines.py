@@ -27,7 +27,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ...languages import locale
 from ...model import Emph, Inline, Link, NoteRef, Quote, Span, Strong, Text
 
 #: Word ignores bookmarks with longer names (and so links to them).
@@ -95,7 +94,8 @@ def _pieces(nodes: Iterable[Inline], fmt: Format) -> Iterator[Piece]:
         elif isinstance(node, Link):
             yield from _pieces(node.children, replace(fmt, href=node.href))
         elif isinstance(node, Span):
-            yield from _pieces(node.children, replace(fmt, lang=locale(node.lang)))
+            # The tag as written; docbuild.writers.docx.direction makes it the language's DOCX locale.
+            yield from _pieces(node.children, replace(fmt, lang=node.lang))
         elif isinstance(node, Quote):
             yield node.open, fmt
             yield from _pieces(node.children, fmt)

@@ -3,8 +3,9 @@
 Two abstract definitions, one for bullets and one for numbers, each with
 nine levels (``ilvl`` 0-8, the depth of nesting) indented 0.5 inch a level
 with a 0.25 inch hanging number. Numbers go 1., a., i. and again by depth,
-as the plain-text edition writes them; bullets go •, –, ‣ (all in the
-embedded font, which the bullets are set in).
+as the plain-text edition writes them; bullets go •, –, ‣, each set in
+the first of the edition's embedded families that has it (Noto Naskh Arabic
+has none of them; Noto Serif has all).
 
 Every list (a nested one too) gets its own ``w:num`` instance; a numbered
 one carries a ``w:lvlOverride/w:startOverride`` at its level, so it starts
@@ -19,6 +20,7 @@ from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 from lxml import etree
 
+from ...fonts import FontFamily, coverage
 from .inlines import element
 
 _LEVELS = 9
@@ -31,13 +33,14 @@ _NSIDS = {False: "5D0CB001", True: "5D0CB002"}
 
 
 class Numbering:
-    def __init__(self, document: DocumentObject, family: str) -> None:
+    def __init__(self, document: DocumentObject, families: tuple[FontFamily, ...] | str = ()) -> None:
+        """``families``: the edition's, the document's own first (a single family name will do)."""
         self.root = document.part.numbering_part.element
         abstract_ids = [int(a.get(qn("w:abstractNumId"))) for a in self.root.findall(qn("w:abstractNum"))]
         self.next_num = max((int(n.get(qn("w:numId"))) for n in self.root.findall(qn("w:num"))), default=0) + 1
         first = max(abstract_ids, default=-1) + 1
         self.abstract = {False: first, True: first + 1}
-        definitions = [_abstract(self.abstract[ordered], ordered, family) for ordered in (False, True)]
+        definitions = [_abstract(self.abstract[ordered], ordered, families) for ordered in (False, True)]
         last = self.root.findall(qn("w:abstractNum"))
         if last:
             last[-1].addnext(definitions[0])
@@ -60,7 +63,17 @@ class Numbering:
         return num_id
 
 
-def _abstract(abstract_id: int, ordered: bool, family: str) -> etree._Element:
+def bullet_family(families: tuple[FontFamily, ...] | str, bullet: str) -> str | None:
+    """The first family that has ``bullet`` in all its faces; None leaves the document's font."""
+    if isinstance(families, str):
+        return families
+    for family in families:
+        if ord(bullet) in coverage(family.faces):
+            return family.name
+    return families[0].name if families else None
+
+
+def _abstract(abstract_id: int, ordered: bool, families: tuple[FontFamily, ...] | str) -> etree._Element:
     abstract = element("w:abstractNum", abstractNumId=str(abstract_id))
     abstract.append(element("w:nsid", val=_NSIDS[ordered]))
     abstract.append(element("w:multiLevelType", val="hybridMultilevel"))
@@ -77,7 +90,8 @@ def _abstract(abstract_id: int, ordered: bool, family: str) -> etree._Element:
         ppr = element("w:pPr")
         ppr.append(element("w:ind", left=str(indent(level)), hanging=str(_HANGING)))
         lvl.append(ppr)
-        if not ordered:
+        family = None if ordered else bullet_family(families, _BULLETS[level % 3])
+        if family is not None:
             rpr = element("w:rPr")
             rpr.append(element("w:rFonts", ascii=family, hAnsi=family, cs=family, hint="default"))
             lvl.append(rpr)

@@ -62,7 +62,8 @@ def fit(text: str, limit: int = MAX_PROPERTY) -> str:
 
 
 def emphasis_in_bold(xml: bytes) -> bytes:
-    """Runs set in italic set in bold instead (large print: Clear Print advises against italic)."""
+    """Runs set in italic set in bold instead (large print: Clear Print advises against italic),
+    complex-script text (``w:bCs``) as well as Latin."""
     root = etree.fromstring(xml)
     for properties in root.iter(qn("w:rPr")):
         italic = [e for e in properties if e.tag in (qn("w:i"), qn("w:iCs"))]
@@ -72,6 +73,8 @@ def emphasis_in_bold(xml: bytes) -> bytes:
             properties.remove(found)
         if properties.find(qn("w:b")) is None:
             properties.insert(_bold_position(properties), etree.Element(qn("w:b")))
+        if properties.find(qn("w:bCs")) is None:
+            properties.find(qn("w:b")).addnext(etree.Element(qn("w:bCs")))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -154,13 +157,19 @@ _EMBED_TAGS = {(400, "normal"): "w:embedRegular", (700, "normal"): "w:embedBold"
                (400, "italic"): "w:embedItalic", (700, "italic"): "w:embedBoldItalic"}
 
 
-def embed_fonts(package: dict[str, bytes], family: str, faces: tuple[FontFace, ...]) -> dict[str, bytes]:
-    """Embed the four faces as obfuscated fonts (ECMA-376 Part 1, 17.8.1), so the
-    document looks the same on machines without Noto Serif.
+def embed_fonts(package: dict[str, bytes], family: str, faces: tuple[FontFace, ...], generic: str = "roman") -> dict[str, bytes]:
+    """Embed the faces of ``family`` as obfuscated fonts (ECMA-376 Part 1, 17.8.1), so the
+    document looks the same on machines without it; call once per family.
 
     python-docx has no API for this and keeps fontTable.xml as opaque bytes, so
     the parts are added to the saved package. Each key is derived from the font
-    file's bytes, so the output stays reproducible.
+    file's bytes, so the output stays reproducible. A family without italic
+    faces (``font_faces(..., italic=False)``: the upright files in the italic
+    slots) embeds each file once, as its regular and bold face; Word slants
+    those itself where a run asks for italic, as it does for any font. The
+    font's signature (``w:sig``: the Unicode ranges and code pages of its OS/2
+    table) tells Word which scripts it covers. ``generic`` is the CSS-like
+    family class Word substitutes by: "roman" (serif) or "swiss" (sans).
     """
     table = etree.fromstring(package["word/fontTable.xml"])
     for font in table.findall(qn("w:font")):
@@ -168,25 +177,53 @@ def embed_fonts(package: dict[str, bytes], family: str, faces: tuple[FontFace, .
             table.remove(font)
     font = etree.SubElement(table, qn("w:font"))
     font.set(qn("w:name"), family)
-    for tag, value in (("w:charset", "00"), ("w:family", "roman"), ("w:pitch", "variable")):
+    for tag, value in (("w:charset", "00"), ("w:family", generic), ("w:pitch", "variable")):
         font.append(element(tag, val=value))
-    rels = etree.Element(f"{{{_PACKAGE_RELS}}}Relationships", nsmap={None: _PACKAGE_RELS})
     by_style = {(face.weight, face.style): face for face in faces}
-    for number, (key, tag) in enumerate(_EMBED_TAGS.items(), start=1):
-        data = by_style[key].path.read_bytes()
+    signature = _signature(by_style[(400, "normal")].path)
+    if signature is not None:
+        font.append(element("w:sig", **signature))
+    rels_name = "word/_rels/fontTable.xml.rels"
+    if rels_name in package:
+        rels = etree.fromstring(package[rels_name])
+    else:
+        rels = etree.Element(f"{{{_PACKAGE_RELS}}}Relationships", nsmap={None: _PACKAGE_RELS})
+    embedded: set = set()
+    for key, tag in _EMBED_TAGS.items():
+        path = by_style[key].path
+        if path in embedded:
+            continue  # an upright face standing in for an italic one
+        embedded.add(path)
+        number = len(rels) + 1
+        data = path.read_bytes()
         guid = uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])
         name = f"fonts/font{number}.odttf"
         package[f"word/{name}"] = _obfuscate(data, guid)
         etree.SubElement(rels, f"{{{_PACKAGE_RELS}}}Relationship", Id=f"rId{number}", Type=_FONT_REL, Target=name)
         font.append(element(tag, **{"r:id": f"rId{number}", "w:fontKey": "{%s}" % str(guid).upper()}))
     package["word/fontTable.xml"] = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
-    package["word/_rels/fontTable.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    package[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     types = etree.fromstring(package["[Content_Types].xml"])
-    default = etree.Element(f"{{{_CONTENT_TYPES}}}Default", Extension="odttf", ContentType=_OBFUSCATED_FONT)
-    types.insert(0, default)
+    if not any(t.get("Extension") == "odttf" for t in types):
+        default = etree.Element(f"{{{_CONTENT_TYPES}}}Default", Extension="odttf", ContentType=_OBFUSCATED_FONT)
+        types.insert(0, default)
     package["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
     return package
+
+
+def _signature(path) -> dict[str, str] | None:
+    """``w:sig`` of a font file: its OS/2 Unicode ranges (usb0-3) and code pages (csb0-1), in hex."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        os2 = TTFont(path, lazy=True)["OS/2"]
+    except Exception:  # a font without an OS/2 table: Word reads the file itself
+        return None
+    values = {"w:usb0": os2.ulUnicodeRange1, "w:usb1": os2.ulUnicodeRange2, "w:usb2": os2.ulUnicodeRange3,
+              "w:usb3": os2.ulUnicodeRange4, "w:csb0": getattr(os2, "ulCodePageRange1", 0),
+              "w:csb1": getattr(os2, "ulCodePageRange2", 0)}
+    return {name: f"{value:08X}" for name, value in values.items()}
 
 
 def _obfuscate(font: bytes, guid: uuid.UUID) -> bytes:

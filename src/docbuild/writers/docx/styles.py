@@ -39,8 +39,15 @@ _MIN_SMALL_TEXT = 10.0
 _AFTER_OUTLINE = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
-def set_defaults(document: DocumentObject, geometry: PageGeometry, lang: str) -> None:
-    """Font, size, line spacing and language every style inherits (styles.xml docDefaults)."""
+def set_defaults(document: DocumentObject, geometry: PageGeometry, lang: str, latin: str, complex_family: str | None = None,
+                 rtl: bool = False) -> None:
+    """Font, size, line spacing, language and direction every style inherits (styles.xml docDefaults).
+
+    ``latin`` sets Latin and Cyrillic text (``w:ascii``, ``w:hAnsi``, ``w:eastAsia``),
+    ``complex_family`` a complex script such as Arabic (``w:cs``; ``latin`` if None).
+    The complex-script size (``w:szCs``) is the Latin one. ``rtl``: paragraphs are
+    right to left (``w:bidi`` in the paragraph defaults), a new one typed by an editor too.
+    """
     root = document.styles.element
     # Theme fonts (Calibri, Cambria) would override the family: keep explicit fonts only.
     for fonts in list(root.iter(qn("w:rFonts"))):
@@ -50,13 +57,16 @@ def set_defaults(document: DocumentObject, geometry: PageGeometry, lang: str) ->
             fonts.getparent().remove(fonts)
     defaults = root.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rpr, geometry.family)
+    _set_fonts(rpr, latin, complex_family or latin)
     for tag in ("w:sz", "w:szCs"):
         rpr.find(qn(tag)).set(qn("w:val"), str(round(geometry.body_size * 2)))
     set_lang(rpr.find(qn("w:lang")), lang, all_slots=True)
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr.find(qn("w:spacing"))
     spacing.set(qn("w:line"), str(round(240 * geometry.line_height)))
     spacing.set(qn("w:after"), "0")
+    if rtl:
+        spacing.addprevious(OxmlElement("w:bidi"))  # w:bidi comes before w:spacing in the schema's order
 
 
 def set_styles(document: DocumentObject, geometry: PageGeometry, large_print: bool = False) -> None:
@@ -172,13 +182,14 @@ def _set_size(style: BaseStyle, points: float) -> None:
     size.set(qn("w:val"), rpr.find(qn("w:sz")).get(qn("w:val")))
 
 
-def _set_fonts(rpr: etree._Element, family: str) -> None:
+def _set_fonts(rpr: etree._Element, latin: str, complex_family: str) -> None:
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), family)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia"):
+        fonts.set(qn(slot), latin)
+    fonts.set(qn("w:cs"), complex_family)
 
 
 def set_lang(lang_element: etree._Element, lang: str, all_slots: bool = False) -> None:
@@ -208,16 +219,18 @@ def set_settings(document: DocumentObject, lang: str) -> None:
         settings.insert(0, OxmlElement("w:embedTrueTypeFonts"))
 
 
-def set_page(document: DocumentObject, geometry: PageGeometry, page_of: str) -> None:
+def set_page(document: DocumentObject, geometry: PageGeometry, page_of: str, rtl: bool = False) -> None:
     """Paper size and margins of the print layout; the page number footer.
 
-    The inner margin is the left one and the outer the right: partners edit and
+    The inner margin is the left one and the outer the right (the right one and
+    the left in a right-to-left edition, bound on the right): partners edit and
     print the document one-sided, where Word's mirrored margins would only confuse.
     """
     section = document.sections[0]
     section.page_width, section.page_height = Mm(geometry.width), Mm(geometry.height)
     section.top_margin, section.bottom_margin = Mm(geometry.margin_top), Mm(geometry.margin_bottom)
-    section.left_margin, section.right_margin = Mm(geometry.margin_inner), Mm(geometry.margin_outer)
+    inner, outer = Mm(geometry.margin_inner), Mm(geometry.margin_outer)
+    section.left_margin, section.right_margin = (outer, inner) if rtl else (inner, outer)
     section.header_distance = Mm(geometry.margin_top / 2)
     section.footer_distance = Mm(geometry.margin_bottom / 2)
     footer = section.footer

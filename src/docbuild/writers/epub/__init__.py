@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from ...edition import Edition
 from ...errors import DocbuildError
-from ...fonts import LAYOUT_CHARACTERS, check_glyphs, coverage, edition_text, font_faces
+from ...fonts import LAYOUT_CHARACTERS, FontFamily, check_glyphs, coverage, edition_families, edition_text
 from . import package
 from .accessibility import Accessibility, accessibility
 from .content import cover, documents, images, shown_text
-from .names import CHAPTER, CONFORMS_TO, FONT_FAMILY
+from .names import CHAPTER, CONFORMS_TO
 from .package import identifier
 from .pages import PageMarkers, block_ids, page_markers
 
@@ -41,25 +41,25 @@ READING_SYSTEM_CHARACTERS = "\u2022\u25e6\u25aa\u25a0\u25cf\u25cb." + LAYOUT_CHA
 
 def render_epub(edition: Edition) -> bytes:
     """The EPUB 3 edition of ``edition``, the same bytes for the same source."""
-    faces = font_faces(edition.project, FONT_FAMILY)
-    check_glyphs(edition.chapter, faces, edition.labels, edition.project)
+    families = edition_families(edition.project, edition.chapter, edition.labels, "serif")
+    check_glyphs(edition.chapter, families, edition.labels, edition.project)
     markers = page_markers(edition.chapter, edition.print_pages, edition.print_page_count, edition.print_page_starts)
     files = images(edition)
     cover_file = cover(edition, files)
     docs = documents(edition, markers, files, cover_file)
     shown = shown_text(docs)
-    _check_template_glyphs(shown, faces, edition)
+    _check_template_glyphs(shown, families, edition)
     a11y = accessibility(docs.by_name(), edition.chapter.lang)
     if markers.pages and "printPageNumbers" not in a11y.features:
         # The page-list is built from the markers; one that does not resolve is a docbuild bug.
         raise DocbuildError(f"the EPUB's page-list points to missing page markers in {CHAPTER}", edition.chapter.path)
     text = edition_text(edition.chapter, edition.labels) + shown + READING_SYSTEM_CHARACTERS
-    return package.write(package.book(edition, docs, files, cover_file, a11y, text), edition)
+    return package.write(package.book(edition, docs, files, cover_file, a11y, text, families), edition)
 
 
-def _check_template_glyphs(shown: str, faces, edition: Edition) -> None:
+def _check_template_glyphs(shown: str, families: tuple[FontFamily, ...], edition: Edition) -> None:
     """The characters templates add (check_glyphs has checked the source's and the labels')."""
-    covered = coverage(faces)
+    covered = frozenset().union(*(coverage(family.faces) for family in families))
     missing = sorted({char for char in shown if not char.isspace() and ord(char) not in covered and char != "\u00ad"})
     if missing:
         chars = ", ".join(f"U+{ord(char):04X}" for char in missing)

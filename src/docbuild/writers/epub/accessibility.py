@@ -93,13 +93,13 @@ def _tables_marked(root: etree._Element) -> bool:
     return True
 
 
-def _notes_linked(book: _Book) -> bool:
+def _notes_linked(book: _Book, content: tuple[str, ...] = (CHAPTER,)) -> bool:
     """Every note reference leads to its note, and every note's back-link to a reference."""
-    root = book.roots[CHAPTER]
-    for a in root.iter(h("a")):
-        kinds = set((a.get(EPUB_TYPE) or "").split()) | set((a.get("role") or "").split())
-        if kinds & {"noteref", "doc-noteref", "doc-backlink"} and not book.resolves(a.get("href", ""), CHAPTER):
-            return False
+    for name in content:
+        for a in book.roots[name].iter(h("a")):
+            kinds = set((a.get(EPUB_TYPE) or "").split()) | set((a.get("role") or "").split())
+            if kinds & {"noteref", "doc-noteref", "doc-backlink"} and not book.resolves(a.get("href", ""), name):
+                return False
     return True
 
 
@@ -112,29 +112,41 @@ def _internal_links_resolve(book: _Book) -> bool:
     )
 
 
-def accessibility(documents: dict[str, bytes], lang: str) -> Accessibility:
+def accessibility(
+    documents: dict[str, bytes], lang: str, content: tuple[str, ...] = (CHAPTER,), langs: dict[str, str] | None = None
+) -> Accessibility:
     """Read the accessibility facts off the documents that will be shipped.
 
-    ``documents`` maps package file names to XHTML. Every claim is checked
+    ``documents`` maps package file names to XHTML; ``content`` names the
+    content documents among them (a book has one per chapter), and
+    ``langs`` the language of each document that is not in ``lang`` (a
+    chapter given in its original language). Every claim is checked
     here against the markup; a feature that is missing is left out of the
     metadata (and conformance is not claimed) instead of being asserted.
     """
     book = _Book({name: etree.fromstring(data) for name, data in documents.items()})
-    chapter = book.roots[CHAPTER]
-    chapter_ids = book.ids(CHAPTER)
+    chapters = [book.roots[name] for name in content]
+    ids_of = {name: book.ids(name) for name in content}
     every_image = [img for root in book.roots.values() for img in root.iter(h("img"))]
     all_alt = all((img.get("alt") or "").strip() for img in every_image)
     # The cover image repeats the title in type: it makes no content visual by itself.
     images = [img for img in every_image if img.get("role") != "doc-cover"]
-    figures = _figures(chapter)
+    figures = [figure for chapter in chapters for figure in _figures(chapter)]
     # A chart or map needs more than alt text: a long description the image points at.
-    graphics = [figure for figure in figures if _kind(figure) != "photo"]
-    graphics_described = all(_described(figure.find(h("img")), chapter_ids) for figure in graphics)
-    long_descriptions = any(_described(img, chapter_ids) for img in chapter.iter(h("img")))
-    langs_declared = all(root.get("lang") == lang and root.get(XML_LANG) == lang for root in book.roots.values())
-    headings = _headings_in_order(chapter)
-    tables = list(chapter.iter(h("table")))
-    tables_marked = _tables_marked(chapter)
+    graphics_described = all(
+        _described(figure.find(h("img")), ids_of[name])
+        for name, chapter in zip(content, chapters)
+        for figure in _figures(chapter)
+        if _kind(figure) != "photo"
+    )
+    long_descriptions = any(
+        _described(img, ids_of[name]) for name, chapter in zip(content, chapters) for img in chapter.iter(h("img"))
+    )
+    declared = {name: (langs or {}).get(name, lang) for name in book.roots}
+    langs_declared = all(root.get("lang") == declared[name] and root.get(XML_LANG) == declared[name] for name, root in book.roots.items())
+    headings = all(_headings_in_order(chapter) for chapter in chapters)
+    tables = [table for chapter in chapters for table in chapter.iter(h("table"))]
+    tables_marked = all(_tables_marked(chapter) for chapter in chapters)
 
     toc = book.nav_targets("toc")
     page_list = book.nav_targets("page-list")
@@ -168,7 +180,7 @@ def accessibility(documents: dict[str, bytes], lang: str) -> Accessibility:
             headings,
             has_toc,
             tables_marked,
-            _notes_linked(book),
+            _notes_linked(book, content),
             _internal_links_resolve(book),
             has_pages or not page_list,
         )

@@ -19,10 +19,11 @@ from ...edition import Edition
 from ...errors import DocbuildError
 from ...images import PreparedImage, prepare_image
 from ...model import Figure
+from ...languages import Language
 from ...typography import unbind_short_words
 from ..html import environment, render_html
 from .cover import cover_image
-from .names import CHAPTER, COVER, CSS, EPUB_NS, IMAGE_MAX_WIDTH_PX, IMAGES, NAV, XHTML_NS
+from .names import CHAPTER, COVER, CSS, EPUB_NS, FONTS_CSS, IMAGE_MAX_WIDTH_PX, IMAGES, NAV, XHTML_NS
 from .pages import PageMarkers, place_inline
 
 
@@ -123,9 +124,7 @@ def documents(edition: Edition, markers: PageMarkers, files: dict[str, Image], c
     ordinary space (:func:`docbuild.typography.unbind_short_words`), so a
     reader's search for "в Казахстане" finds it.
     """
-    chapter = edition.chapter
-    lead = files[str(chapter.figure.image)] if chapter.figure is not None else None
-    common = {"css_href": relative(CSS, CHAPTER), "images": files, "notes_as": "endnotes", "lead_image": lead}
+    common = context(edition, files)
     cover_page = render_html(edition, "epub-cover.xhtml.j2", cover_image=cover_file, **common)
     nav = render_html(
         edition,
@@ -136,17 +135,35 @@ def documents(edition: Edition, markers: PageMarkers, files: dict[str, Image], c
         page_list=markers.pages,
         **common,
     )
-    text = render_html(edition, "epub-chapter.xhtml.j2", page_breaks=markers.by_block(), **common)
+    return Documents(
+        cover=_xhtml(cover_page, COVER, edition),
+        nav=_xhtml(nav, NAV, edition),
+        chapter=chapter_document(edition, markers, files),
+    )
+
+
+def context(edition: Edition, files: dict[str, Image]) -> dict:
+    """What every document's template is given: the stylesheets, the images, notes as endnotes, the lead image."""
+    chapter = edition.chapter
+    lead = files[str(chapter.figure.image)] if chapter.figure is not None else None
+    return {"css_href": relative(CSS, CHAPTER), "fonts_href": relative(FONTS_CSS, CHAPTER), "images": files,
+            "notes_as": "endnotes", "lead_image": lead}
+
+
+def chapter_document(
+    edition: Edition, markers: PageMarkers, files: dict[str, Image], name: str = CHAPTER, transform=None
+) -> bytes:
+    """The chapter's content document (``name`` in the package, beside ``CHAPTER``); ``transform`` may
+    change it once parsed, after the inline page markers are placed (a book marks a stand-in chapter)."""
+    text = render_html(edition, "epub-chapter.xhtml.j2", page_breaks=markers.by_block(), **context(edition, files))
     marker = _page_marker(edition)
 
     def pages(root: etree._Element) -> None:
         place_inline(root, markers.inline, marker)
+        if transform is not None:
+            transform(root)
 
-    return Documents(
-        cover=_xhtml(cover_page, COVER, edition),
-        nav=_xhtml(nav, NAV, edition),
-        chapter=_xhtml(text, CHAPTER, edition, pages),
-    )
+    return _xhtml(text, name, edition, pages)
 
 
 def _page_marker(edition: Edition):
@@ -177,20 +194,20 @@ def _xhtml(text: str, name: str, edition: Edition, transform=None) -> bytes:
         raise DocbuildError(f"the EPUB's {name} is not well-formed XHTML: {exc}", edition.project.layouts) from None
     if transform is not None:
         transform(root)
-    _searchable(root, edition.chapter.lang)
+    _searchable(root, edition.language)
     body = etree.tostring(root.getroottree(), encoding="unicode", doctype="<!DOCTYPE html>")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
 
 
-def _searchable(root: etree._Element, lang: str) -> None:
-    """Give back the ordinary space after each short word (typography.SHORT_WORDS) in the document's text."""
+def _searchable(root: etree._Element, language: Language) -> None:
+    """Give back the ordinary space after each of the language's short words (``no_break.after_words``)."""
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         if element.text:
-            element.text = unbind_short_words(element.text, lang)
+            element.text = unbind_short_words(element.text, language)
         if element.tail:
-            element.tail = unbind_short_words(element.tail, lang)
+            element.tail = unbind_short_words(element.tail, language)
 
 
 #: Attributes whose text a reading system may show or speak (alt text when an image fails to load).

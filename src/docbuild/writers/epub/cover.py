@@ -22,7 +22,8 @@ from PIL import Image, ImageDraw, ImageFont
 from ...edition import Edition
 from ...errors import DocbuildError
 from ...images import PreparedImage, prepare_image
-from .names import FONT_FAMILY
+from ...fonts import font_faces
+from ...scripts import load_scripts
 
 #: Size of the cover in pixels (2:3, as reading systems and stores expect).
 WIDTH, HEIGHT = 1200, 1800
@@ -40,10 +41,24 @@ class _Line:
     font: ImageFont.FreeTypeFont
 
 
-def _font(edition: Edition, style: str, size: int) -> ImageFont.FreeTypeFont:
-    path = edition.project.fonts / f"{FONT_FAMILY.replace(' ', '')}-{style}.ttf"
+#: (weight, style) of each face the cover uses.
+_STYLES = {"Regular": (400, "normal"), "Italic": (400, "italic"), "Bold": (700, "normal")}
+
+
+def _font(edition: Edition, style: str, size: int, text: str) -> ImageFont.FreeTypeFont:
+    """The face of the family of ``text``'s script (``layouts/scripts.toml``) in ``style``.
+
+    A complex script (Arabic) is laid out with Raqm, which shapes and joins
+    its letters and orders a right-to-left line; the others keep Pillow's
+    basic layout, whose output does not depend on the libraries installed.
+    """
+    scripts = load_scripts(edition.project.layouts)
+    script = next(iter(scripts.used(text)), None) or scripts.get(edition.language.script)
+    faces = font_faces(edition.project, script.family("serif"), script.italic)
+    path = next(face.path for face in faces if (face.weight, face.style) == _STYLES[style])
+    engine = ImageFont.Layout.RAQM if script.complex else ImageFont.Layout.BASIC
     try:
-        return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+        return ImageFont.truetype(str(path), size, layout_engine=engine)
     except OSError as exc:
         raise DocbuildError(f"cannot read the cover's font: {exc}", path) from None
 
@@ -62,7 +77,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 def _fitted(edition: Edition, style: str, text: str, size: int, width: int, max_lines: int) -> list[_Line]:
     """``text`` wrapped in the largest size up to ``size`` that fits in ``max_lines`` lines of ``width``."""
     while True:
-        font = _font(edition, style, size)
+        font = _font(edition, style, size, text)
         lines = _wrap(" ".join(text.split(" ")), font, width)
         if (len(lines) <= max_lines and all(font.getlength(line) <= width for line in lines)) or size <= 24:
             return [_Line(line, font) for line in lines]
@@ -102,19 +117,29 @@ def cover_image(edition: Edition) -> PreparedImage:
     subtitle = _fitted(edition, "Italic", meta.subtitle, 64, text_width, 3)
     publisher = _fitted(edition, "Regular", meta.publisher, 52, text_width, 2)
 
+    rtl = edition.language.rtl
+
+    def write(line: _Line, y: int) -> None:
+        # Lines start at the right margin in a right-to-left language.
+        if rtl:
+            draw.text((WIDTH - MARGIN, y), line.text, font=line.font, fill=INK, anchor="ra")
+        else:
+            draw.text((MARGIN, y), line.text, font=line.font, fill=INK)
+
     y = top
     for line in title:
-        draw.text((MARGIN, y), line.text, font=line.font, fill=INK)
+        write(line, y)
         y += round(line.font.size * 1.2)
     y += round(MARGIN * 0.35)
-    draw.rectangle((MARGIN, y, MARGIN + 160, y + 10), fill=RULE)
+    rule_start = WIDTH - MARGIN - 160 if rtl else MARGIN
+    draw.rectangle((rule_start, y, rule_start + 160, y + 10), fill=RULE)
     y += round(MARGIN * 0.6)
     for line in subtitle:
-        draw.text((MARGIN, y), line.text, font=line.font, fill=INK)
+        write(line, y)
         y += round(line.font.size * 1.3)
     y = HEIGHT - MARGIN - sum(round(line.font.size * 1.3) for line in publisher)
     for line in publisher:
-        draw.text((MARGIN, y), line.text, font=line.font, fill=INK)
+        write(line, y)
         y += round(line.font.size * 1.3)
 
     out = io.BytesIO()

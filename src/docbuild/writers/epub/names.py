@@ -9,9 +9,8 @@ CHAPTER = "chapter.xhtml"
 CSS = "css/epub.css"
 #: Folder of the images: one file per figure source, ``images/<name>.<ext>``.
 IMAGES = "images"
-#: The family whose four faces (fonts/<Family>-<Style>.ttf) the EPUB carries;
-#: layouts/epub.css names the same files.
-FONT_FAMILY = "Noto Serif"
+#: The stylesheet that declares the edition's fonts (writers/epub/fonts.py), linked before CSS.
+FONTS_CSS = "css/fonts.css"
 FONT_LICENCE = "OFL.txt"
 
 #: A phone held upright is about 1080 device pixels wide; more only makes the

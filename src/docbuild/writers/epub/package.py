@@ -18,11 +18,12 @@ from lxml import etree
 
 from ...edition import Edition
 from ...errors import DocbuildError
-from ...fonts import font_faces, subset
+from ...fonts import FontFamily
+from .fonts import font_css, font_files
 from ...model import Chapter
 from .accessibility import Accessibility
 from .content import Documents, Image
-from .names import CHAPTER, CONFORMS_TO, COVER, CSS, FONT_FAMILY, FONT_LICENCE, NAV, NS, XML_LANG
+from .names import CHAPTER, CONFORMS_TO, COVER, CSS, FONT_LICENCE, FONTS_CSS, NAV, NS, XML_LANG
 
 #: Namespace for the package identifier: the same chapter and language always
 #: get the same identifier, and a reading system sees a rebuild as the same book.
@@ -70,7 +71,8 @@ def _metadata(book: epub.EpubBook, edition: Edition, a11y: Accessibility) -> Non
 
 
 def book(
-    edition: Edition, docs: Documents, images: dict[str, Image], cover_file: Image, a11y: Accessibility, text: str
+    edition: Edition, docs: Documents, images: dict[str, Image], cover_file: Image, a11y: Accessibility, text: str,
+    families: tuple[FontFamily, ...],
 ) -> epub.EpubBook:
     """The package: metadata, the documents, images (``cover_file`` is the cover image), stylesheet and fonts subset to ``text``."""
     chapter = edition.chapter
@@ -92,8 +94,9 @@ def book(
     for number, (key, image) in enumerate(images.items(), 1):
         item("photo" if key == lead else f"image-{number}", image.name, image.media_type, image.data)
     # Subsets: a phone need not download a megabyte of glyphs the chapter never shows.
-    for number, face in enumerate(font_faces(edition.project, FONT_FAMILY), 1):
-        item(f"font-{number}", f"fonts/{face.path.name}", "font/ttf", subset(face.path, text))
+    item("fonts-css", FONTS_CSS, "text/css", font_css(families))
+    for number, font in enumerate(font_files(families, text), 1):
+        item(f"font-{number}", font.name, "font/ttf", font.data)
     item("font-licence", f"fonts/{FONT_LICENCE}", "text/plain", _licence(edition))
     result.spine = [cover, nav, body]
     return result
@@ -107,7 +110,7 @@ def _licence(edition: Edition) -> bytes:
         raise DocbuildError(f"cannot read the licence file for the EPUB: {exc.strerror}", path) from None
 
 
-def _finish_opf(opf: bytes, lang: str) -> bytes:
+def _finish_opf(opf: bytes, lang: str, direction: str = "ltr") -> bytes:
     """Fix what ebooklib cannot be told: the package language and the spine without an NCX.
 
     ``xml:lang`` on ``<package>`` says which language the metadata is in.
@@ -118,9 +121,14 @@ def _finish_opf(opf: bytes, lang: str) -> bytes:
     """
     root = etree.fromstring(opf)
     root.set(XML_LANG, lang)
+    if direction == "rtl":
+        # Pages turn right to left, and the metadata (titles, summary) reads right to left.
+        root.set("dir", "rtl")
     if root.get("prefix", "").strip() == "rendition: http://www.idpf.org/vocab/rendition/#":
         del root.attrib["prefix"]
     spine = root.find("opf:spine", NS)
+    if spine is not None and direction == "rtl":
+        spine.set("page-progression-direction", "rtl")
     if spine is not None and spine.get("toc") and root.find(f"opf:manifest/opf:item[@id='{spine.get('toc')}']", NS) is None:
         del spine.attrib["toc"]
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
@@ -152,7 +160,7 @@ def repack(archive: bytes, edition: Edition) -> bytes:
         names = [info.filename for info in source.infolist()]
         entries = {name: source.read(name) for name in names}
     opf = f"{epub.EpubBook().FOLDER_NAME}/content.opf"
-    entries[opf] = _finish_opf(entries[opf], edition.chapter.lang)
+    entries[opf] = _finish_opf(entries[opf], edition.chapter.lang, edition.language.direction)
     first = ["mimetype", "META-INF/container.xml", opf]
     order = first + [name for name in names if name not in first]
     out = io.BytesIO()

@@ -26,7 +26,7 @@ from weasyprint.urls import FatalURLFetchingError
 from ...edition import Edition
 from ...errors import DocbuildError
 from ...fetcher import ProjectFetcher, unwrap_refusal
-from ...fonts import chapter_texts, check_glyphs, font_faces
+from ...fonts import chapter_texts, check_glyphs, edition_families
 from ..html import counted_characters, render_html
 from ...images import prepare_image
 from ...model import Chapter, Figure
@@ -123,12 +123,16 @@ def _fonts():
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _render(edition: Edition, fonts: FontConfiguration) -> Document:
-    """Check the glyphs, then lay the edition out with only project files reachable."""
+def _render(edition: Edition, fonts: FontConfiguration, template: str = "pdf.html.j2", **context: object) -> Document:
+    """Check the glyphs, then lay the edition out with only project files reachable.
+
+    ``template`` and ``context`` (which may replace the page furniture below)
+    let the book (:mod:`.book`) lay out its chapters and front matter the same way.
+    """
     project = edition.project
     geometry = page_geometry(project, edition.paper, edition.large_print)
-    faces = font_faces(project, geometry.family)
-    check_glyphs(edition.chapter, faces, edition.labels, project)
+    families = edition_families(project, edition.chapter, edition.labels, geometry.typeface)
+    check_glyphs(edition.chapter, families, edition.labels, project)
     generated, images = {}, {}
     for number, figure in enumerate(_figures(edition.chapter), start=1):
         prepared = prepare_image(figure.image)
@@ -136,17 +140,18 @@ def _render(edition: Edition, fonts: FontConfiguration) -> Document:
         generated[url] = (prepared.data, prepared.media_type)
         images[str(figure.image)] = _Image(url)
     fetcher = ProjectFetcher(project, generated)
-    html = render_html(
-        edition,
-        "pdf.html.j2",
+    values = dict(
         images=images,
         notes_as="footnotes",
         geometry=geometry,
-        faces=faces,
-        font_family=FONT_PREFIX + geometry.family,
+        families=families,
+        font_prefix=FONT_PREFIX,
+        font_stack=Markup(", ".join(_css_string(FONT_PREFIX + family.name) for family in families)),
         page_footer=_css_content(edition.labels["page_of"], {"page": "counter(page)", "pages": "counter(pages)"}),
         page_publisher=Markup(_css_string(edition.chapter.meta.publisher)),
+        first_page=None,
     )
+    html = render_html(edition, template, **{**values, **context})
     try:
         document = HTML(string=html, base_url=project.root.as_uri() + "/", url_fetcher=fetcher).render(
             font_config=fonts,
