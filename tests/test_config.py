@@ -59,13 +59,15 @@ chapters = ["kazakhstan-january", "kazakhstan"]
     assert main(["--project", str(project), "build"]) == 0
     lines = capsys.readouterr().out.splitlines()
     built = sorted(p.name for p in (project / "editions").iterdir())
-    assert built == ["example-en.txt", "kazakhstan-en.txt", "kazakhstan-january-en.txt",
-                     "kazakhstan-january-ru.txt", "kazakhstan-ru.txt"]
+    assert built == ["example-en.txt", "introduction-en.txt", "introduction-ru.txt", "kazakhstan-en.txt",
+                     "kazakhstan-january-en.txt", "kazakhstan-january-ru.txt", "kazakhstan-ru.txt",
+                     "world-report-2022-en.txt", "world-report-2022-ru.txt"]
     assert not (project / "dist").exists()
-    # Listed in the configured chapter order, then language order.
+    # Listed in the configured chapter order, then language order (the others, and the book, after).
     names = [Path(line.split(" ")[0]).name for line in lines]
     assert names == ["kazakhstan-january-ru.txt", "kazakhstan-january-en.txt",
-                     "kazakhstan-ru.txt", "kazakhstan-en.txt", "example-en.txt"]
+                     "kazakhstan-ru.txt", "kazakhstan-en.txt", "example-en.txt",
+                     "introduction-ru.txt", "introduction-en.txt", "world-report-2022-ru.txt", "world-report-2022-en.txt"]
 
     assert main(["--project", str(project), "build", "--out", str(project / "other"),
                  "--lang", "en", "--chapter", "example"]) == 0

@@ -74,7 +74,7 @@ def test_new_refuses_what_would_not_build(project: Path, capsys, args: list[str]
     assert main(["--project", str(project), "new", *args]) == 1
     assert words in capsys.readouterr().err
     assert sorted(p.name for p in (project / "source").iterdir() if p.is_dir()) == [
-        "example", "kazakhstan", "kazakhstan-january",
+        "example", "introduction", "kazakhstan", "kazakhstan-january",
     ]
 
 

@@ -20,14 +20,16 @@ import os
 import signal
 import sys
 import threading
+import types
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .cache import Cache
 from .edition import PAPER_SIZES, Edition
 from .errors import DocbuildError
+from .executors import check_executor, open_executor
 from .model import ChapterSet, StaleTranslation
 from .output import remove_leftovers, write_all
 from .plan import Job, chapter_key, plan
@@ -73,6 +75,9 @@ def build(
     cache: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
     pool: Executor | None = None,
+    executor: str | Any = "local",
+    scheduler: str | Any | None = None,
+    book: bool | None | str = False,
 ) -> BuildResult:
     """Build the selected editions of every chapter into ``out`` (default ``dist/``).
 
@@ -80,6 +85,11 @@ def build(
     ``cache=False`` renders every edition even if its inputs are unchanged.
     ``progress(done, total, current)`` is called as editions are finished (docbuild.progress);
     ``pool`` runs the renders in the caller's long-lived workers (docbuild watch) instead of new ones.
+    ``executor="dask"`` runs them on the Dask cluster whose scheduler is ``scheduler`` (an address such as
+    ``tcp://HOST:8786``, or a ``distributed.Client``; passing the client as ``executor`` works too); this
+    process still writes the editions and fills the cache (docbuild.executors).
+    ``book`` builds the book editions of ``source/report.toml`` too (docbuild.book): True, False,
+    None (when the file exists) or "only" (the book editions and no chapter's).
     """
     if not isinstance(project, Project):
         project = Project.at(project)
@@ -91,37 +101,44 @@ def build(
         raise DocbuildError(f"unknown paper size '{paper}'; choose from {', '.join(PAPER_SIZES)}")
     if jobs is not None and jobs < 1:
         raise DocbuildError(f"--jobs must be 1 or more, not {jobs}")
+    check_executor(executor, scheduler)
     out_dir = Path(out) if out is not None else project.root / "dist"
     if out_dir.exists() and not out_dir.is_dir():
         raise DocbuildError("the output folder is a file", out_dir)
     remove_leftovers(out_dir)
     store = Cache(project.root / CACHE_FOLDER)
-    planned = plan(project, formats, langs, chapters, paper)
+    planned = [] if book == "only" else plan(project, formats, langs, chapters, paper)
+    from .book.build import plan_for_build, render_books
+
+    book_jobs, book_warnings = plan_for_build(project, formats, langs, paper, book)
     outputs: dict[Path, bytes] = {}
     todo = []
-    for job in planned:
+    book_todo = []
+    for job in planned + book_jobs:
         data = store.cached(job) if cache else None
         if data is None:
-            todo.append(job)
+            (book_todo if job in book_jobs else todo).append(job)
         elif not _holds(out_dir / job.file_name, data):
             outputs[out_dir / job.file_name] = data
 
     chapter_sets: dict[str, ChapterSet] = {}
-    if todo:
+    if todo or book_todo:
         from .reader import read_project
 
-        chapter_sets = {cs.id: cs for cs in read_project(project, sorted({job.chapter for job in todo}))}
+        chapter_sets = {cs.id: cs for cs in read_project(project, sorted({job.chapter for job in todo}))} if todo else {}
         tally = _Tally(progress, len(planned) - len(todo), len(planned))
-        rendered = _render(project, chapter_sets, todo, store, jobs, pool, tally)
+        with open_executor(executor, scheduler) as remote:
+            rendered = _render(project, chapter_sets, todo, store, jobs, pool or remote, tally) if todo else {}
+            rendered.update(render_books(project, book_todo, chapter_sets, store, jobs, pool or remote))
         outputs.update({out_dir / job.file_name: data for job, data in rendered.items()})
     # One transaction: every edition this build changes is replaced, or none is.
     write_all(outputs)
     stale = _stale_translations(project, sorted({job.chapter for job in planned}), chapter_sets, store)
     return BuildResult(
-        written=tuple(out_dir / job.file_name for job in planned),
-        rendered=tuple(out_dir / job.file_name for job in todo),
+        written=tuple(out_dir / job.file_name for job in planned + book_jobs),
+        rendered=tuple(out_dir / job.file_name for job in todo + book_todo),
         stale=stale,
-        warnings=tuple(store.problems),
+        warnings=tuple(store.problems) + tuple(book_warnings),
     )
 
 
@@ -329,3 +346,14 @@ def warn_stale(result: BuildResult) -> None:
         print(f"warning: {item}", file=sys.stderr)
     for item in result.stale:
         print(f"warning: {item}", file=sys.stderr)
+
+
+class _CallableModule(types.ModuleType):
+    """``docbuild.build(...)`` as the README shows it: importing this module rebinds the package's
+    ``build`` (a lazy wrapper of :func:`build`) to the module, so the module calls :func:`build` too."""
+
+    def __call__(self, *args, **kwargs) -> BuildResult:
+        return build(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--paper", choices=["a4", "letter"], help="paper size of PDF and DOCX (default: docbuild.toml's, else a4)")
     build.add_argument("--jobs", type=_positive, default=None, help="worker processes (default: one per core)")
     build.add_argument("--no-cache", action="store_true", help="render every edition even if its inputs are unchanged")
+    build.add_argument("--book", action=argparse.BooleanOptionalAction, default=None,
+                       help="build the book editions of source/report.toml too (default: when it exists and no "
+                            "--chapter is given); --no-book builds chapters only")
+    build.add_argument("--executor", choices=["local", "dask"], default="local",
+                       help="where editions are rendered: local worker processes (default) or a Dask cluster "
+                            "(pip install docbuild[dask])")
+    build.add_argument("--scheduler", help="the Dask scheduler's address for --executor dask, e.g. tcp://HOST:8786 "
+                                           "(default: Dask's DASK_SCHEDULER_ADDRESS)")
 
     stamp = commands.add_parser(
         "stamp", help="record that a translation is up to date with its original (sets src= fingerprints)"
@@ -132,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                     _langs(args.langs) or list(config.languages) or None, args.chapters,
                     args.paper or config.paper or "a4",
                     jobs=args.jobs or config.jobs, cache=not args.no_cache, progress=reporter,
+                    executor=args.executor, scheduler=args.scheduler,
+                    book=args.book if args.book is not None else (None if not args.chapters else False),
                 )
             if not args.quiet:
                 for path in config.edition_order(result.written):

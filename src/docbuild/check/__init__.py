@@ -257,6 +257,14 @@ def check_editions(
     if not isinstance(project, Project):
         project = Project.at(project)
     out_dir = Path(out) if out is not None else project.root / "dist"
+    # The book's editions (source/report.toml) are checked by .book; without a chapter selection, every one.
+    from .book import check_books, split_files, without_book_files
+
+    book_files: list[Path] | None = None
+    if files:
+        book_files, files = split_files(project, files)
+        if not files:
+            return CheckReport(tuple(check_books(project, out_dir, book_files, langs, run_validators)), require_validators, strict)
     every_chapter = project.chapter_ids()
     selected = project.chapter_ids(chapters)
     if files:
@@ -277,7 +285,7 @@ def check_editions(
     broken: list[tuple[Path, Exception]] = []
     if not files:
         rebuilt, broken = _ensure_built(project, out_dir, list(chapter_sets.values()), langs, progress)
-        paths = _editions_in(out_dir) if out_dir.is_dir() else []
+        paths = without_book_files(project, _editions_in(out_dir)) if out_dir.is_dir() else []
     unreadable_files = [p for p in paths if _selected(parse_edition_name(p, every_chapter), unreadable, langs)]
     paths = [p for p in paths if _selected(parse_edition_name(p, every_chapter), chapter_sets, langs)]
     reports: list[EditionReport] = []
@@ -312,6 +320,8 @@ def check_editions(
     for chapter_id, error in unreadable.items():
         wanted = [p for p in unreadable_files if parse_edition_name(p, every_chapter).chapter == chapter_id]
         reports.extend(_source_failures(project, out_dir, chapter_id, error, langs, wanted if files else None))
+    if book_files or (not files and not chapters):
+        reports.extend(check_books(project, out_dir, book_files or None, langs, run_validators))
     return CheckReport(tuple(reports), require_validators, strict, tuple(rebuilt))
 
 

@@ -48,6 +48,10 @@ RETAG = {
     "em": "Span",
     "strong": "Span",
     "span.footnote": "Note",
+    # The book's contents (book-pdf-front.html.j2): a TOC of TOCI, each holding a Reference to its chapter.
+    "div.toc": "TOC",
+    "div.toc-entry": "TOCI",
+    "span.toc-reference": "Reference",
 }
 #: PDF list numbering by HTML list and depth, as print.css.j2 draws the markers.
 LIST_NUMBERING = {
