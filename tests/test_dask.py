@@ -163,3 +163,18 @@ def test_a_worker_refuses_inputs_other_than_the_clients(sample: Path, monkeypatc
         render_on_worker(elsewhere, ["txt"], (keys, code_version()), "1600000000")
     # The client's SOURCE_DATE_EPOCH held only for the task: the worker's own is back.
     assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"
+
+
+@pytest.mark.parametrize("where", ["local", "dask"])
+def test_a_refused_fetch_comes_back_as_its_error(sample: Path, client, tmp_path: Path, where: str):
+    """distributed installs tblib's exception pickling, which follows __context__ and __cause__: a layout
+    that points at the network must still come back from a worker as the one located error, not as a
+    broken pool (the refusal and WeasyPrint's wrapper once referred to each other)."""
+    project = tmp_path / "project"
+    shutil.copytree(sample, project)
+    css = project / "layouts" / "print.css.j2"
+    css.write_text(css.read_text(encoding="utf-8") + '\nbody { background: url("http://example.org/bg.png"); }\n',
+                   encoding="utf-8")
+    options = {"executor": client} if where == "dask" else {"jobs": 2}
+    with pytest.raises(DocbuildError, match="refusing to fetch 'http://example.org/bg.png'"):
+        docbuild.build(project, tmp_path / "out", ["pdf"], ["en"], ["example", "kazakhstan"], cache=False, **options)

@@ -277,8 +277,26 @@ def _writer(fmt: str) -> Callable:
 def render_edition(edition: Edition, formats: list[str]) -> list[tuple[bytes, dict]]:
     """Render the formats of one chapter variant, in order; returns (bytes, cache extras) per format.
 
-    Runs in a worker process, so it returns bytes and the parent writes them.
+    Runs in a worker process, so it returns bytes and the parent writes them; a DocbuildError
+    goes back as a fresh copy (:func:`portable`), without the chained exceptions behind it.
     """
+    try:
+        return _render_edition(edition, formats)
+    except DocbuildError as error:
+        failure = portable(error)
+    raise failure
+
+
+def portable(error: DocbuildError) -> DocbuildError:
+    """``error`` without its traceback and chained exceptions, to cross a process boundary.
+
+    Exception picklers that follow ``__context__`` and ``__cause__`` (tblib's, installed by
+    Dask's distributed) would otherwise carry the whole chain, or loop on a cycle in it.
+    """
+    return DocbuildError.combine(error.errors)
+
+
+def _render_edition(edition: Edition, formats: list[str]) -> list[tuple[bytes, dict]]:
     results = []
     for fmt in formats:
         if fmt in NEEDS_PRINT_PAGES and not edition.print_page_count:

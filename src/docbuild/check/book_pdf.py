@@ -32,7 +32,6 @@ from . import CheckResult, Expected, completeness, crashed, expect, not_run, rul
 from . import pdf as P
 from .completeness import squeeze
 from ..languages import right_to_left
-from ..model import plain_text
 
 
 def check(path: Path, book, chapters: Sequence[Expected]) -> list[CheckResult]:
@@ -240,35 +239,8 @@ def _chapter(path: Path, doc: P._Pdf, part: P._Element, expected: Expected) -> l
 @rule("docbuild:links", "links lead to the source's addresses and cross-reference targets")
 def _link_targets(doc: P._Pdf, view: P._Pdf, expected: Expected):
     """As :func:`.pdf._link_targets`, on the chapter's pages, its destinations' names without the chapter prefix."""
-    prefix = expected.chapter.id + "/"
-    uris: dict[str, int] = {}
-    dests: dict[str, int] = {}
-    for content in view.pages:
-        for annotation in doc.pdf.pages[content.number - 1].obj.get("/Annots", []):
-            if annotation.get("/Subtype") != "/Link":
-                continue
-            action = annotation.get("/A")
-            if isinstance(action, pikepdf.Dictionary) and action.get("/S") == "/URI":
-                uri = str(action.get("/URI", ""))
-                uris[uri] = uris.get(uri, 0) + 1
-            name = P._destination(annotation)
-            if name is not None:
-                dests[name.removeprefix(prefix)] = dests.get(name.removeprefix(prefix), 0) + 1
-    existing = {name.removeprefix(prefix) for name in P._named_destinations(doc.pdf) if name.startswith(prefix)}
-    problems = []
-    links = expect.links(expected.chapter)
-    for link in links:
-        if link.internal:
-            target = link.href[1:]
-            if not dests.get(target):
-                problems.append(f"no link annotation leads to '{link.href}' (the cross-reference '{plain_text(link.children)}')")
-            elif target not in existing:
-                problems.append(f"the destination '{prefix}{target}' of a cross-reference does not exist")
-        elif not uris.get(link.href):
-            problems.append(f"no link annotation leads to {link.href}")
-    problems += [f"a link leads to the destination '{prefix}{name}', which does not exist"
-                 for name in sorted(dests) if name not in existing]
-    return problems, f"{len(links)} source link(s), each a link annotation to its address or an existing destination"
+    pages = [doc.pdf.pages[content.number - 1].obj for content in view.pages]
+    return P.link_problems(expected, pages, P._named_destinations(doc.pdf), expected.chapter.id + "/")
 
 
 def _poppler_text(path: Path, expected: Expected, first: int, last: int) -> CheckResult:

@@ -905,10 +905,16 @@ def _named_destinations(pdf: pikepdf.Pdf) -> set[str]:
 @rule("docbuild:links", "links lead to the source's addresses and cross-reference targets")
 def _link_targets(doc: _Pdf, expected: Expected):
     """Each source link is a link annotation to the same web address, or to a named destination that exists."""
+    return link_problems(expected, [page.obj for page in doc.pdf.pages], _named_destinations(doc.pdf))
+
+
+def link_problems(expected: Expected, pages: list, named: set[str], prefix: str = "") -> tuple[list[str], str]:
+    """The source's links against the link annotations of ``pages`` and the ``named`` destinations;
+    in a book, a chapter's destination names start with ``prefix`` (its id and a slash)."""
     uris: dict[str, int] = {}
     dests: dict[str, int] = {}
-    for page in doc.pdf.pages:
-        for annotation in page.obj.get("/Annots", []):
+    for page in pages:
+        for annotation in page.get("/Annots", []):
             if annotation.get("/Subtype") != "/Link":
                 continue
             action = annotation.get("/A")
@@ -916,9 +922,9 @@ def _link_targets(doc: _Pdf, expected: Expected):
                 uri = str(action.get("/URI", ""))
                 uris[uri] = uris.get(uri, 0) + 1
             name = _destination(annotation)
-            if name is not None:
-                dests[name] = dests.get(name, 0) + 1
-    existing = _named_destinations(doc.pdf)
+            if name is not None and name.startswith(prefix):
+                dests[name.removeprefix(prefix)] = dests.get(name.removeprefix(prefix), 0) + 1
+    existing = {name.removeprefix(prefix) for name in named if name.startswith(prefix)}
     problems = []
     links = expect.links(expected.chapter)
     for link in links:
@@ -927,11 +933,11 @@ def _link_targets(doc: _Pdf, expected: Expected):
             if not dests.get(target):
                 problems.append(f"no link annotation leads to '{link.href}' (the cross-reference '{plain_text(link.children)}')")
             elif target not in existing:
-                problems.append(f"the destination '{target}' of a cross-reference does not exist")
+                problems.append(f"the destination '{prefix}{target}' of a cross-reference does not exist")
         elif not uris.get(link.href):
             problems.append(f"no link annotation leads to {link.href}")
-    missing = sorted(name for name in dests if name not in existing)
-    problems += [f"a link leads to the destination '{name}', which does not exist" for name in missing]
+    problems += [f"a link leads to the destination '{prefix}{name}', which does not exist"
+                 for name in sorted(dests) if name not in existing]
     return problems, f"{len(links)} source link(s), each a link annotation to its address or an existing destination"
 
 

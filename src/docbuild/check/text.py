@@ -14,7 +14,6 @@ search); no hyphen splitting a word.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from ..languages import load_language

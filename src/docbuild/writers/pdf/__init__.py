@@ -32,6 +32,7 @@ from ...images import prepare_image
 from ...model import Chapter, Figure
 from ...paper import page_geometry
 from . import structure
+from .save import deterministic_bytes
 from .sources import recording_sources
 
 @dataclass(frozen=True)
@@ -153,13 +154,16 @@ def _render(edition: Edition, fonts: FontConfiguration, template: str = "pdf.htm
     )
     html = render_html(edition, template, **{**values, **context})
     try:
-        document = HTML(string=html, base_url=project.root.as_uri() + "/", url_fetcher=fetcher).render(
+        return HTML(string=html, base_url=project.root.as_uri() + "/", url_fetcher=fetcher).render(
             font_config=fonts,
             pdf_variant="pdf/ua-1", pdf_tags=True
         )
     except FatalURLFetchingError as error:
-        raise unwrap_refusal(error) from None
-    return document
+        refusal = unwrap_refusal(error)
+    # Raised here, outside the except block: raised inside, the refusal would take WeasyPrint's
+    # error as its __context__, whose __cause__ is the refusal itself, and an exception pickler
+    # that follows both (tblib's, which distributed installs) would recurse forever.
+    raise refusal
 
 
 def _css_string(text: str) -> str:
@@ -304,15 +308,7 @@ def _finish(raw: bytes, edition: Edition) -> bytes:
         _soft_hyphens(pdf, edition)
         _link_contents(pdf)
         _metadata(pdf, edition)
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            deterministic_id=True,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            linearize=False,
-        )
-    return out.getvalue()
+        return deterministic_bytes(pdf)
 
 
 def _soft_hyphens(pdf: pikepdf.Pdf, edition: Edition) -> None:

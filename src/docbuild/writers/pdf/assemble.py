@@ -35,6 +35,7 @@ from typing import Callable, Sequence
 import pikepdf
 
 from ...errors import DocbuildError
+from .save import deterministic_bytes
 from .structure import is_element, kids
 
 #: URL scheme of the contents' links in the laid-out front matter (book-pdf-front.html.j2); assembled, they lead to the chapters.
@@ -112,15 +113,7 @@ def assemble(front: bytes, pieces: Sequence[Piece], *, lang: str, title: str,
         pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
             xmp["dc:language"] = languages
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            deterministic_id=True,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            linearize=False,
-        )
-    return out.getvalue()
+        return deterministic_bytes(pdf)
 
 
 def _document(root) -> pikepdf.Dictionary:
