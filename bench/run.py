@@ -67,7 +67,9 @@ def copy_project(target: Path, chapters: tuple[str, ...] = ("kazakhstan",)) -> P
     for name in ("layouts", "fonts"):
         shutil.copytree(ROOT / name, target / name)
     for chapter in chapters:
-        shutil.copytree(ROOT / "source" / chapter, target / "source" / chapter)
+        # English and Russian only, as pandoc's 8 conversions (the chapter also has kk and ar now).
+        shutil.copytree(ROOT / "source" / chapter, target / "source" / chapter,
+                        ignore=lambda folder, names: [n for n in names if n.endswith(".md") and n[:2] in ("kk", "ar")])
     return target
 
 
